@@ -1,1 +1,9 @@
-"""paddle_sqz.models"""
+"""Models: a registry (``build_model``/``list_models``) and the model families.
+
+Importing a family module registers its builders; models take plain arguments
+and know nothing of configs, data or files.
+"""
+from .registry import build_model, get_builder, list_models, register_model  # noqa: F401
+from . import squeezenet  # noqa: F401  (registers squeezenet1_0, squeezenet1_1)
+
+__all__ = ["build_model", "get_builder", "list_models", "register_model"]

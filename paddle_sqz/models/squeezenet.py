@@ -1,0 +1,135 @@
+"""SqueezeNet v1.0 / v1.1 (Iandola et al., 2016) with the paper's bypass macro-architectures.
+
+Follows torchvision's conventions, as the source tutorial does: max-pooling with
+``ceil_mode=True`` and an unpadded v1.1 conv1 (Paddle's own ``paddle.vision`` model
+and PaddleClas use floor pooling and pad v1.1's conv1; the outputs' sizes differ).
+"""
+import math
+from typing import List, Tuple
+
+import paddle
+import paddle.nn as nn
+
+from ..errors import SqzError
+from .registry import register_model
+
+BYPASS_CHOICES = ("none", "simple", "complex")
+
+# (squeeze, expand1x1, expand3x3) for fire2..fire9; v1.0 and v1.1 share them.
+FIRE_PLANES: List[Tuple[int, int, int]] = [
+    (16, 64, 64), (16, 64, 64), (32, 128, 128), (32, 128, 128),
+    (48, 192, 192), (48, 192, 192), (64, 256, 256), (64, 256, 256),
+]
+# Where the max-pools sit: after conv1 and after the fire module with this number.
+POOL_AFTER = {"1_0": (4, 8), "1_1": (3, 5)}
+CONV1 = {"1_0": dict(out_channels=96, kernel_size=7, stride=2),
+         "1_1": dict(out_channels=64, kernel_size=3, stride=2)}
+
+
+class Fire(nn.Layer):
+    """Squeeze (1x1) then expand (1x1 and 3x3 side by side, concatenated on channels).
+
+    ``shortcut`` adds the paper's bypass: ``"identity"`` (input + output, channel
+    counts must match), ``"conv"`` (a 1x1 convolution of the input added) or ``"none"``.
+    """
+
+    def __init__(self, in_channels: int, squeeze: int, expand1x1: int, expand3x3: int,
+                 shortcut: str = "none"):
+        super().__init__()
+        out_channels = expand1x1 + expand3x3
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.squeeze = nn.Conv2D(in_channels, squeeze, kernel_size=1)
+        self.expand1x1 = nn.Conv2D(squeeze, expand1x1, kernel_size=1)
+        self.expand3x3 = nn.Conv2D(squeeze, expand3x3, kernel_size=3, padding=1)
+        self.relu = nn.ReLU()
+        if shortcut == "identity" and in_channels != out_channels:
+            raise ValueError(f"identity bypass needs equal channels, got {in_channels} -> {out_channels}")
+        if shortcut not in ("none", "identity", "conv"):
+            raise ValueError(f"unknown shortcut {shortcut!r}")
+        self.shortcut = shortcut
+        self.bypass = nn.Conv2D(in_channels, out_channels, kernel_size=1) if shortcut == "conv" else None
+
+    def forward(self, x):
+        s = self.relu(self.squeeze(x))
+        out = paddle.concat([self.relu(self.expand1x1(s)), self.relu(self.expand3x3(s))], axis=1)
+        if self.shortcut == "identity":
+            out = out + x
+        elif self.shortcut == "conv":
+            out = out + self.bypass(x)
+        return out
+
+
+def _shortcut_for(fire_number: int, in_channels: int, out_channels: int, bypass: str) -> str:
+    """The paper's wiring: identity around fire3/5/7/9; complex adds 1x1 convs elsewhere."""
+    if bypass == "none":
+        return "none"
+    if in_channels == out_channels:
+        return "identity" if fire_number % 2 == 1 else "none"
+    return "conv" if bypass == "complex" else "none"
+
+
+class SqueezeNet(nn.Layer):
+    """SqueezeNet: conv1, pool, fire2..fire9 with two more pools, dropout, conv10, ReLU, GAP."""
+
+    def __init__(self, version: str = "1_0", num_classes: int = 1000, dropout: float = 0.5,
+                 bypass: str = "none", in_channels: int = 3):
+        super().__init__()
+        if version not in POOL_AFTER:
+            raise SqzError(f"model.version: unknown SqueezeNet version {version!r}; valid: 1_0, 1_1")
+        if bypass not in BYPASS_CHOICES:
+            raise SqzError(f"model.bypass: unknown bypass {bypass!r}; valid: {', '.join(BYPASS_CHOICES)}")
+        if num_classes < 1:
+            raise SqzError(f"model.num_classes: must be at least 1, got {num_classes}")
+        self.version, self.num_classes, self.bypass = version, num_classes, bypass
+        conv1 = CONV1[version]
+        layers = [nn.Conv2D(in_channels, **conv1), nn.ReLU(), self._pool()]
+        channels = conv1["out_channels"]
+        for number, (s, e1, e3) in enumerate(FIRE_PLANES, start=2):
+            layers.append(Fire(channels, s, e1, e3, _shortcut_for(number, channels, e1 + e3, bypass)))
+            channels = e1 + e3
+            if number in POOL_AFTER[version]:
+                layers.append(self._pool())
+        self.features = nn.Sequential(*layers)
+        self.final_conv = nn.Conv2D(channels, num_classes, kernel_size=1)
+        self.classifier = nn.Sequential(
+            nn.Dropout(p=dropout), self.final_conv, nn.ReLU(), nn.AdaptiveAvgPool2D(1))
+        self._init_weights()
+
+    @staticmethod
+    def _pool():
+        return nn.MaxPool2D(kernel_size=3, stride=2, ceil_mode=True)
+
+    def _init_weights(self):
+        """Kaiming-uniform convs and a small normal final conv, zero biases.
+
+        With Paddle's default initialisation and the final ReLU, training often
+        sticks at loss ln(num_classes); this is torchvision's remedy.
+        """
+        for layer in self.sublayers():
+            if not isinstance(layer, nn.Conv2D):
+                continue
+            if layer is self.final_conv:
+                init = nn.initializer.Normal(mean=0.0, std=0.01)
+            else:
+                fan_in = layer.weight.shape[1] * layer.weight.shape[2] * layer.weight.shape[3]
+                init = nn.initializer.Uniform(-math.sqrt(6.0 / fan_in), math.sqrt(6.0 / fan_in))
+            init(layer.weight)
+            if layer.bias is not None:
+                nn.initializer.Constant(0.0)(layer.bias)
+
+    def forward(self, x):
+        return paddle.flatten(self.classifier(self.features(x)), 1)
+
+
+@register_model
+def squeezenet1_0(num_classes: int = 1000, dropout: float = 0.5, bypass: str = "none",
+                  in_channels: int = 3) -> SqueezeNet:
+    """SqueezeNet v1.0: 7x7/2 conv1 with 96 filters (1,248,424 parameters at 1000 classes)."""
+    return SqueezeNet("1_0", num_classes, dropout, bypass, in_channels)
+
+
+@register_model
+def squeezenet1_1(num_classes: int = 1000, dropout: float = 0.5, bypass: str = "none",
+                  in_channels: int = 3) -> SqueezeNet:
+    """SqueezeNet v1.1: 3x3/2 conv1 with 64 filters, earlier pools, about 2.4x fewer FLOPs."""
+    return SqueezeNet("1_1", num_classes, dropout, bypass, in_channels)
