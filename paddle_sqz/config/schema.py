@@ -1,0 +1,62 @@
+"""Every config key, its type and its default: the one place that says what a config may hold.
+
+Configs (YAML files) only override these defaults; a key that is not here is an
+error, so a typo never silently does nothing.
+"""
+from typing import Any, Dict, NamedTuple, Optional, Tuple
+
+
+class Key(NamedTuple):
+    """One config key: its type (``int``, ``float``, ``str``, ``bool``, ``floats``), default and choices."""
+    type: str
+    default: Any
+    help: str
+    optional: bool = False
+    choices: Optional[Tuple[str, ...]] = None
+
+
+SCHEMA: Dict[str, Key] = {
+    "seed": Key("int", 0, "seed for weights, data order, augmentation and dropout"),
+    # model
+    "model.name": Key("str", "squeezenet1_0", "registered model builder (see tools/summary.py --list)"),
+    "model.num_classes": Key("int", 4, "number of classes (must match labels.txt)"),
+    "model.dropout": Key("float", 0.5, "dropout before the classifier conv (SqueezeNet only)"),
+    "model.bypass": Key("str", "none", "SqueezeNet macro-architecture", choices=("none", "simple", "complex")),
+    "model.in_channels": Key("int", 3, "input image channels"),
+    # data
+    "data.kind": Key("str", "list", "data set type", choices=("list",)),
+    "data.root": Key("str", None, "folder that relative paths in the lists are resolved against "
+                     "(default: each list file's own folder)", optional=True),
+    "data.train_list": Key("str", "datasets/bird_photos/train.txt", "training list file: '<path> <label>' lines"),
+    "data.test_list": Key("str", "datasets/bird_photos/test.txt", "evaluation list file"),
+    "data.labels": Key("str", "datasets/bird_photos/labels.txt", "class names, one per line, line = label"),
+    "data.demo": Key("bool", False, "generate the synthetic demo data set into the lists' folder if absent"),
+    "data.pad_size": Key("int", 32, "black letterbox to this square size first (null: no letterbox)",
+                         optional=True),
+    "data.image_size": Key("int", 224, "final square input size (bilinear resize)"),
+    "data.hflip": Key("bool", True, "random horizontal flip (training only)"),
+    "data.vflip": Key("bool", True, "random vertical flip (training only)"),
+    "data.mean": Key("floats", [0.5, 0.5, 0.5], "per-channel mean after scaling pixels to 0..1"),
+    "data.std": Key("floats", [0.5, 0.5, 0.5], "per-channel std after scaling pixels to 0..1"),
+    "data.num_workers": Key("int", 0, "DataLoader worker processes (0: load in the main process)"),
+    "data.use_shared_memory": Key("bool", False, "DataLoader shared memory (crashes on some AI Studio / Windows set-ups)"),
+    # training
+    "train.epochs": Key("int", 60, "number of epochs"),
+    "train.batch_size": Key("int", 32, "training batch size per device"),
+    "train.eval_batch_size": Key("int", 64, "evaluation batch size"),
+    "train.optimizer": Key("str", "adam", "optimizer", choices=("adam", "adamw", "momentum", "sgd")),
+    "train.lr": Key("float", 1e-4, "base learning rate"),
+    "train.lr_schedule": Key("str", "constant", "learning-rate schedule over epochs",
+                             choices=("constant", "cosine", "poly")),
+    "train.momentum": Key("float", 0.9, "momentum (momentum optimizer only)"),
+    "train.weight_decay": Key("float", 0.0, "L2 weight decay"),
+    "train.amp": Key("str", "none", "mixed precision on GPU (ignored on CPU)",
+                     choices=("none", "float16", "bfloat16")),
+    "train.device": Key("str", "auto", "device: auto picks the GPU when Paddle has CUDA", choices=("auto", "cpu", "gpu")),
+    "train.log_interval": Key("int", 10, "print progress every N batches"),
+    "train.max_batches": Key("int", None, "stop each epoch after N batches (quick trials)", optional=True),
+    # output
+    "output.dir": Key("str", "output", "folder that holds one sub-folder per run"),
+    "output.name": Key("str", None, "run folder name prefix (default: the config's name)", optional=True),
+    "output.visualdl": Key("bool", True, "write VisualDL logs"),
+}

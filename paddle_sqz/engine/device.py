@@ -1,0 +1,43 @@
+"""Pick the device and read the data-parallel set-up (``paddle.distributed.launch``)."""
+from typing import NamedTuple
+
+import paddle
+
+from ..errors import SqzError
+
+
+class DistInfo(NamedTuple):
+    """This process's rank and the number of processes; rank 0 alone writes files."""
+    rank: int
+    world_size: int
+
+    @property
+    def is_main(self) -> bool:
+        return self.rank == 0
+
+
+def select_device(preference: str = "auto") -> str:
+    """``auto`` takes the GPU when Paddle was built with CUDA and sees one, else the CPU."""
+    has_gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
+    if preference == "gpu" and not has_gpu:
+        raise SqzError("train.device: 'gpu' asked for, but this Paddle has no CUDA device "
+                       "(use train.device=auto or cpu)")
+    device = "gpu" if preference in ("auto", "gpu") and has_gpu else "cpu"
+    dist = dist_info()
+    paddle.set_device(f"gpu:{paddle.distributed.ParallelEnv().dev_id}" if device == "gpu" and dist.world_size > 1
+                      else device)
+    return device
+
+
+def dist_info() -> DistInfo:
+    """Rank and world size as set by ``paddle.distributed.launch`` (1 process otherwise)."""
+    env = paddle.distributed.ParallelEnv()
+    return DistInfo(rank=env.rank, world_size=max(1, env.world_size))
+
+
+def init_distributed() -> DistInfo:
+    """Initialise the process group when launched with more than one process."""
+    info = dist_info()
+    if info.world_size > 1:
+        paddle.distributed.init_parallel_env()
+    return info

@@ -1,0 +1,101 @@
+"""Use a finished run: load its model and labels, evaluate on a list, predict images.
+
+Everything comes from the run folder (config, ``labels.txt``, weights), and
+prediction uses exactly the run's evaluation transform: no second, hand-written
+preprocessing that can drift from training (the tutorial's prediction bug).
+"""
+import json
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+
+from ..data.image import load_image
+from ..data.split import IMAGE_EXTENSIONS
+from ..data.transforms import build_transform
+from ..errors import SqzError
+from ..io_utils import atomic_write_text
+from . import build
+from .checkpoint import load_weights
+from .evaluate import evaluate
+from .run_dir import RunDir
+
+
+class LoadedRun:
+    """A run's config, class names and model (eval mode, weights loaded)."""
+
+    def __init__(self, run_path, weights: str = "best"):
+        self.run = RunDir.open(run_path)
+        self.cfg = self.run.load_config()
+        self.class_names = self.run.load_labels()
+        if len(self.class_names) != self.cfg["model"]["num_classes"]:
+            raise SqzError(f"{self.run.labels} lists {len(self.class_names)} classes but the run's config "
+                           f"has model.num_classes={self.cfg['model']['num_classes']}")
+        paddle.set_device("cpu" if not paddle.device.is_compiled_with_cuda() else "gpu")
+        self.model = build.build_model(self.cfg)
+        load_weights(self.model, self.run.weights(weights))
+        self.model.eval()
+        self.transform = build_transform(self.cfg["data"], train=False)
+
+
+def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best",
+                 out_dir: Optional[Path] = None) -> Dict[str, Any]:
+    """Top-1, top-5, per-class accuracy and the confusion matrix, saved as JSON and PNG."""
+    from ..report.confusion import confusion_matrix, per_class_accuracy, plot_confusion
+    loaded = LoadedRun(run_path, weights)
+    dataset = build.build_dataset(loaded.cfg, "test", list_file=list_file)
+    loader, _ = build.build_loader(loaded.cfg, dataset, train=False)
+    result = evaluate(loaded.model, loader)
+    n = len(loaded.class_names)
+    matrix = confusion_matrix(result["labels"], result["preds"], n)
+    per_class = per_class_accuracy(matrix)
+    out_dir = Path(out_dir) if out_dir else loaded.run.path / "eval"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "run": str(loaded.run.path), "list": str(list_file or loaded.cfg["data"]["test_list"]),
+        "weights": weights, "images": int(len(result["labels"])),
+        "top1": result["top1"], "top5": result["top5"], "loss": result["loss"],
+        "per_class": {name: acc for name, acc in zip(loaded.class_names, per_class)},
+        "class_names": loaded.class_names, "confusion": matrix.tolist(),
+    }
+    json_path = out_dir / "eval.json"
+    atomic_write_text(json_path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
+    png_path = plot_confusion(matrix, loaded.class_names, out_dir / "confusion.png")
+    summary["files"] = [str(json_path), str(png_path)]
+    return summary
+
+
+def image_paths(inputs: Sequence[str]) -> List[Path]:
+    """Files as given, and the image files inside given folders (sorted)."""
+    paths: List[Path] = []
+    for text in inputs:
+        path = Path(text)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_EXTENSIONS
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise SqzError(f"{path}: no image files in this folder")
+            paths.extend(found)
+        elif path.is_file():
+            paths.append(path)
+        else:
+            raise SqzError(f"{path}: no such file or folder")
+    return paths
+
+
+@paddle.no_grad()
+def predict(loaded: LoadedRun, paths: Sequence[Path], topk: int = 3,
+            batch_size: int = 32) -> List[Tuple[Path, List[Tuple[str, float]]]]:
+    """Top-k (class name, probability) for each image, through the run's eval transform."""
+    topk = max(1, min(topk, len(loaded.class_names)))
+    results = []
+    for start in range(0, len(paths), batch_size):
+        chunk = list(paths[start:start + batch_size])
+        x = np.stack([loaded.transform(load_image(p), None) for p in chunk])
+        probs = F.softmax(loaded.model(paddle.to_tensor(x)), axis=1).numpy()
+        for path, row in zip(chunk, probs):
+            order = np.argsort(-row)[:topk]
+            results.append((path, [(loaded.class_names[i], float(row[i])) for i in order]))
+    return results

@@ -1,0 +1,210 @@
+"""The training loop: one engine for every config (birds, demo, Quick Draw, sweeps).
+
+Reproducible by construction: weights from ``seed``; the data order, augmentation
+and dropout of epoch ``e`` from ``(seed, e)``; the optimizer state and the best
+metric in every checkpoint. A run killed at any moment and resumed from its last
+checkpoint ends with the same weights as one that never stopped (on CPU).
+"""
+import contextlib
+import time
+from pathlib import Path
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+
+from ..data.labels import write_labels
+from .. import runtime
+from ..errors import SqzError
+from ..io_utils import atomic_write_text
+from . import build
+from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
+from .device import init_distributed, select_device
+from .evaluate import evaluate
+from .history import read_history, write_history
+from .logger import Progress, RunLogger, format_duration
+from .metrics import Meter
+from .run_dir import RunDir, config_text
+
+
+def _epoch_seed(seed: int, epoch: int, rank: int) -> int:
+    return (seed * 1_000_003 + epoch * 7919 + rank) % (2 ** 31)
+
+
+class Trainer:
+    """Trains one config into one run folder; ``fit()`` returns the run folder."""
+
+    def __init__(self, cfg: Dict[str, Any], resume: Optional[Path] = None):
+        self.cfg = cfg
+        self.device = select_device(cfg["train"]["device"])
+        self.dist = init_distributed()
+        build.resolve_data_paths(cfg)
+        self.class_names = build.prepare_data(cfg)
+        if resume is not None:
+            self.run = RunDir.open(resume)
+        elif self.dist.is_main:
+            self.run = RunDir.create(cfg)
+        else:
+            self.run = None
+        main = self.dist.is_main
+        self.log = RunLogger(self.run.log if main else None,
+                             self.run.path if main and cfg["output"]["visualdl"] else None, enabled=main)
+        paddle.seed(cfg["seed"])
+        np.random.seed(cfg["seed"])
+        self.net = build.build_model(cfg)
+        self.model = paddle.DataParallel(self.net) if self.dist.world_size > 1 else self.net
+        self.optimizer = build.build_optimizer(cfg, self.net.parameters())
+        self.train_set = build.build_dataset(cfg, "train")
+        self.test_set = build.build_dataset(cfg, "test")
+        self.train_loader, self.train_sampler = build.build_loader(
+            cfg, self.train_set, True, self.dist.rank, self.dist.world_size)
+        self.test_loader, _ = build.build_loader(cfg, self.test_set, False)
+        self.amp = cfg["train"]["amp"] if self.device == "gpu" else "none"
+        self.scaler = (paddle.amp.GradScaler(init_loss_scaling=2.0 ** 15)
+                       if self.amp == "float16" else None)
+        self.start_epoch, self.best = 1, {"eval_top1": -1.0, "epoch": 0}
+        self.history = []
+        if resume is not None:
+            self._resume()
+        elif main:
+            atomic_write_text(self.run.config, config_text(cfg))
+            write_labels(self.run.labels, self.class_names)
+
+    # -- resume -----------------------------------------------------------------------------
+    def _resume(self) -> None:
+        state = load_checkpoint(self.run.checkpoint)
+        load_weights(self.net, state["model"], what=str(self.run.checkpoint))
+        self.optimizer.set_state_dict(state["optimizer"])
+        if self.scaler is not None and state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.start_epoch = int(state["epoch"]) + 1
+        self.best = dict(state["best"])
+        # epochs logged after the checkpoint were lost with the crash: drop them
+        self.history = [r for r in read_history(self.run.metrics) if r["epoch"] < self.start_epoch]
+        if self.dist.is_main:
+            write_history(self.run.metrics, self.history)
+            atomic_write_text(self.run.config, config_text(self.cfg))
+        self.log.info(f"resuming {self.run.path} at epoch {self.start_epoch} "
+                      f"(best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']})")
+
+    # -- one epoch --------------------------------------------------------------------------
+    def _autocast(self):
+        if self.amp == "none":
+            return contextlib.nullcontext()
+        return paddle.amp.auto_cast(enable=True, level="O1", dtype=self.amp)
+
+    def _train_epoch(self, epoch: int, progress: Progress) -> Dict[str, float]:
+        self.model.train()
+        self.train_sampler.set_epoch(epoch)
+        self.train_set.set_epoch(epoch)
+        paddle.seed(_epoch_seed(self.cfg["seed"], epoch, self.dist.rank))  # dropout of this epoch
+        meter, images, compute_start = Meter(), 0, time.perf_counter()
+        max_batches = self.cfg["train"]["max_batches"]
+        for batch, (x, y) in enumerate(self.train_loader, start=1):
+            with self._autocast():
+                logits = self.model(x)
+                loss = F.cross_entropy(logits.astype("float32"), y)
+            if self.scaler is not None:
+                self.scaler.scale(loss).backward()
+                self.scaler.step(self.optimizer)
+                self.scaler.update()
+            else:
+                loss.backward()
+                self.optimizer.step()
+            self.optimizer.clear_grad()
+            y_np = y.numpy().reshape(-1)
+            meter.update(float(loss), logits.astype("float32").numpy(), y_np)
+            images += len(y_np)
+            rate = images / max(time.perf_counter() - compute_start, 1e-9)
+            progress.step(epoch, batch, meter.result()["loss"], meter.result()["top1"], rate)
+            if max_batches and batch >= max_batches:
+                break
+        seconds = time.perf_counter() - compute_start
+        result = self._all_reduce(meter)
+        result["images_per_s"] = images * self.dist.world_size / max(seconds, 1e-9)
+        result["seconds"] = seconds
+        return result
+
+    def _all_reduce(self, meter: Meter) -> Dict[str, float]:
+        if self.dist.world_size > 1:
+            sums = paddle.to_tensor([meter.loss_sum, meter.top1, meter.top5, meter.count], dtype="float64")
+            paddle.distributed.all_reduce(sums)
+            meter.loss_sum, meter.top1, meter.top5, meter.count = sums.numpy().tolist()
+        return meter.result()
+
+    # -- the whole run -----------------------------------------------------------------------
+    def fit(self) -> Optional[Path]:
+        cfg, epochs = self.cfg, self.cfg["train"]["epochs"]
+        if self.start_epoch > epochs:
+            self.log.info(f"nothing to do: the run already has {epochs} epochs (raise -o train.epochs=N)")
+            return self.run.path if self.run else None
+        batches = len(self.train_sampler)
+        if cfg["train"]["max_batches"]:
+            batches = min(batches, cfg["train"]["max_batches"])
+        self.log.info(f"run folder: {self.run.path}" if self.run else "")
+        self.log.info(runtime.describe())
+        self.log.info(f"model {cfg['model']['name']} ({sum(int(np.prod(p.shape)) for p in self.net.parameters()):,} "
+                      f"parameters), {len(self.class_names)} classes, device {self.device}"
+                      f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
+                      f"{len(self.train_set)} training / {len(self.test_set)} test images")
+        progress = Progress(self.log, epochs, batches, cfg["train"]["log_interval"])
+        for epoch in range(self.start_epoch, epochs + 1):
+            lr = build.lr_at(cfg, epoch)
+            self.optimizer.set_lr(lr)
+            train = self._train_epoch(epoch, progress)
+            evaluation = evaluate(self.net, self.test_loader)
+            record = {"epoch": epoch, "lr": lr,
+                      "train_loss": train["loss"], "train_top1": train["top1"], "train_top5": train["top5"],
+                      "eval_loss": evaluation["loss"], "eval_top1": evaluation["top1"],
+                      "eval_top5": evaluation["top5"],
+                      "images_per_s": train["images_per_s"], "epoch_seconds": train["seconds"]}
+            self.history.append(record)
+            improved = record["eval_top1"] > self.best["eval_top1"]
+            if improved:
+                self.best = {"eval_top1": record["eval_top1"], "eval_top5": record["eval_top5"], "epoch": epoch}
+            if self.dist.is_main:
+                self._save(epoch, improved)
+            self.log.info(f"epoch {epoch}/{epochs} train loss {train['loss']:.4f} top1 {train['top1']:.2%} | "
+                          f"eval loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%} "
+                          f"top5 {evaluation['top5']:.2%} | {train['images_per_s']:.1f} img/s, "
+                          f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
+            if self.dist.world_size > 1:
+                paddle.distributed.barrier()
+        self.log.info(f"best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']}")
+        self.log.close()
+        return self.run.path if self.run else None
+
+    def _save(self, epoch: int, improved: bool) -> None:
+        """Best model first, then history, then the checkpoint: the checkpoint is the commit point."""
+        record = self.history[-1]
+        if improved:
+            save_weights(self.run.best, self.net.state_dict())
+        write_history(self.run.metrics, self.history)
+        self.log.scalars(epoch, {
+            "train/loss": record["train_loss"], "train/top1": record["train_top1"],
+            "eval/loss": record["eval_loss"], "eval/top1": record["eval_top1"], "eval/top5": record["eval_top5"],
+            "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]})
+        self.log.flush()
+        save_checkpoint(self.run.checkpoint, {
+            "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),
+            "scaler": self.scaler.state_dict() if self.scaler is not None else None,
+            "epoch": epoch, "best": self.best, "num_classes": self.cfg["model"]["num_classes"],
+            "model_name": self.cfg["model"]["name"]})
+
+
+def train(cfg: Dict[str, Any], resume: Optional[Path] = None) -> Optional[Path]:
+    """Train ``cfg`` (or continue the run folder ``resume``); returns the run folder on rank 0."""
+    return Trainer(cfg, resume).fit()
+
+
+def resume_config(run_path: Path, overrides: Sequence[str] = ()) -> Dict[str, Any]:
+    """The saved config of a run, with overrides (e.g. more epochs); the model must not change."""
+    run = RunDir.open(run_path)
+    before = run.load_config()
+    cfg = run.load_config(overrides)
+    if cfg["model"] != before["model"]:
+        raise SqzError("--resume: model.* keys cannot change when resuming; start a new run instead")
+    if not run.checkpoint.is_file():
+        raise SqzError(f"--resume: {run.checkpoint} not found (the run has not finished an epoch)")
+    return cfg

@@ -1,0 +1,38 @@
+"""Plots of a finished run: the tutorial's curves and a grid of test predictions."""
+from pathlib import Path
+from typing import List
+
+import numpy as np
+
+from ..data.image import load_image
+from ..data.listfile import read_list
+from ..errors import SqzError
+from .history import read_history
+from .run_dir import RunDir
+
+
+def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
+    """Write ``curves.png`` (and ``predictions_grid.png`` when ``grid_images`` > 0); return the paths."""
+    from ..report.curves import plot_curves
+    run = RunDir.open(run_path)
+    history = read_history(run.metrics)
+    if not history:
+        raise SqzError(f"{run.metrics}: no epochs recorded yet")
+    written = [Path(plot_curves(history, run.path / "curves.png", title=run.path.name))]
+    if grid_images > 0:
+        written.append(_prediction_grid(run, grid_images))
+    return written
+
+
+def _prediction_grid(run: RunDir, count: int) -> Path:
+    from ..report.predictions import plot_grid
+    from .inference import LoadedRun, predict
+    loaded = LoadedRun(run.path)
+    items = read_list(loaded.cfg["data"]["test_list"], root=loaded.cfg["data"]["root"])
+    picks = [items[i] for i in np.linspace(0, len(items) - 1, min(count, len(items))).round().astype(int)]
+    results = predict(loaded, [Path(p) for p, _ in picks], topk=1)
+    thumbs = [np.asarray(load_image(p).resize((128, 128))) for p, _ in picks]
+    true_names = [loaded.class_names[label] for _, label in picks]
+    pred_names = [top[0][0] for _, top in results]
+    probs = [top[0][1] for _, top in results]
+    return Path(plot_grid(thumbs, true_names, pred_names, probs, run.path / "predictions_grid.png"))

@@ -1,0 +1,69 @@
+"""Text tables: a model's layer summary and an evaluation summary."""
+from typing import Any, Dict, List, Sequence
+
+import numpy as np
+
+
+def _units(model) -> List:
+    """The layers to list: containers are opened, other layers (a Fire module, a conv) are one row."""
+    import paddle.nn as nn
+    seen, units = set(), []
+
+    def visit(layer, name):
+        children = list(layer.named_children())
+        if children and (layer is model or isinstance(layer, (nn.Sequential, nn.LayerList))):
+            for child_name, child in children:
+                visit(child, f"{name}.{child_name}" if name else child_name)
+        elif id(layer) not in seen:
+            seen.add(id(layer))
+            units.append((name, layer))
+
+    visit(model, "")
+    return units
+
+
+def model_summary(model, input_shape: Sequence[int]) -> str:
+    """Layer, type, output shape and parameters per row, then totals (one dry forward pass)."""
+    import paddle
+    rows, hooks = [], []
+    for name, layer in _units(model):
+        params = sum(int(np.prod(p.shape)) for p in layer.parameters())
+
+        def hook(layer, inputs, output, name=name, params=params):
+            rows.append((name, type(layer).__name__, list(output.shape), params))
+        hooks.append(layer.register_forward_post_hook(hook))
+    was_training = model.training
+    model.eval()
+    with paddle.no_grad():
+        model(paddle.zeros(list(input_shape), dtype="float32"))
+    if was_training:
+        model.train()
+    for h in hooks:
+        h.remove()
+    total = sum(int(np.prod(p.shape)) for p in model.parameters())
+    trainable = sum(int(np.prod(p.shape)) for p in model.parameters() if not p.stop_gradient)
+    width = max([len(r[0]) for r in rows] + [5])
+    lines = [f"{'layer':<{width}}  {'type':<18} {'output shape':<22} {'params':>12}", "-" * (width + 56)]
+    for name, kind, shape, params in rows:
+        lines.append(f"{name:<{width}}  {kind:<18} {str(shape):<22} {params:>12,}")
+    lines += ["-" * (width + 56), f"input shape: {list(input_shape)}",
+              f"total parameters: {total:,}", f"trainable parameters: {trainable:,}",
+              f"size as float32: {total * 4 / 1024 ** 2:.2f} MB"]
+    return "\n".join(lines)
+
+
+def format_eval_summary(summary: Dict[str, Any]) -> str:
+    """Top-1 / top-5, per-class accuracy and the confusion matrix as text."""
+    names = summary["class_names"]
+    width = max(len(n) for n in names)
+    lines = [f"{summary['images']} images from {summary['list']}",
+             f"top-1 {summary['top1']:.2%}  top-5 {summary['top5']:.2%}  loss {summary['loss']:.4f}",
+             "", f"{'class':<{width}}  accuracy"]
+    for name in names:
+        acc = summary["per_class"][name]
+        lines.append(f"{name:<{width}}  {'n/a (no images)' if acc is None or acc != acc else f'{acc:.2%}'}")
+    lines += ["", "confusion matrix (rows: true, columns: predicted)"]
+    lines.append(" " * (width + 2) + " ".join(f"{i:>5}" for i in range(len(names))))
+    for i, (name, row) in enumerate(zip(names, summary["confusion"])):
+        lines.append(f"{name:<{width}}  " + " ".join(f"{v:>5}" for v in row) + f"   ({i})")
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""Every registered model builds, runs forward and backward; SqueezeNet matches the paper."""
+import math
+
+import numpy as np
+import paddle
+import paddle.nn.functional as F
+import pytest
+
+from paddle_sqz.errors import SqzError
+from paddle_sqz.models import build_model, list_models
+from paddle_sqz.models.squeezenet import Fire
+
+
+def n_params(model) -> int:
+    return sum(int(np.prod(p.shape)) for p in model.parameters())
+
+
+@pytest.mark.parametrize("name,classes,expected", [
+    ("squeezenet1_0", 1000, 1_248_424), ("squeezenet1_1", 1000, 1_235_496),
+    ("squeezenet1_0", 4, 737_476), ("squeezenet1_1", 4, 724_548)])
+def test_squeezenet_parameter_counts_match_the_paper(name, classes, expected):
+    assert n_params(build_model(name, num_classes=classes)) == expected
+    assert n_params(build_model(name, num_classes=classes, bypass="simple")) == expected
+
+
+def test_v10_per_layer_parameters_match_the_paper():
+    model = build_model("squeezenet1_0", num_classes=1000)
+    fires = [layer for layer in model.features if isinstance(layer, Fire)]
+    assert n_params(model.features[0]) == 14_208
+    assert [n_params(f) for f in fires] == [11_920, 12_432, 45_344, 49_440, 104_880, 111_024, 188_992, 197_184]
+    assert n_params(model.final_conv) == 513_000
+
+
+def test_complex_bypass_adds_1x1_convs_where_channels_differ():
+    model = build_model("squeezenet1_0", num_classes=4, bypass="complex")
+    shortcuts = [f.shortcut for f in model.features if isinstance(f, Fire)]
+    assert shortcuts == ["conv", "identity"] * 4
+    extra = 96 * 128 + 128 + 128 * 256 + 256 + 256 * 384 + 384 + 384 * 512 + 512
+    assert n_params(model) == 737_476 + extra
+    assert model(paddle.randn([1, 3, 64, 64])).shape == [1, 4]
+
+
+def test_simple_bypass_output_is_fire_plus_input():
+    paddle.seed(1)
+    plain = Fire(128, 16, 64, 64)
+    bypassed = Fire(128, 16, 64, 64, shortcut="identity")
+    bypassed.set_state_dict(plain.state_dict())
+    x = paddle.randn([2, 128, 9, 9])
+    np.testing.assert_allclose(bypassed(x).numpy(), (plain(x) + x).numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_simple_bypass_wires_fire3_5_7_9():
+    model = build_model("squeezenet1_1", num_classes=4, bypass="simple")
+    assert [f.shortcut for f in model.features if isinstance(f, Fire)] == ["none", "identity"] * 4
+
+
+@pytest.mark.parametrize("name", [n for n in list_models()])
+def test_every_registered_model_runs_forward_and_backward(name):
+    model = build_model(name, num_classes=5)
+    size, channels = (28, 1) if name.startswith("qd_") else (64, 3)
+    x = paddle.randn([2, channels, size, size])
+    out = model(x)
+    assert out.shape == [2, 5]
+    out.sum().backward()
+    assert all(p.grad is not None for p in model.parameters() if not p.stop_gradient)
+
+
+def test_unknown_model_and_options_are_named():
+    with pytest.raises(SqzError, match="unknown model 'squeezenet2'.*squeezenet1_0"):
+        build_model("squeezenet2")
+    with pytest.raises(SqzError, match="model.bypass"):
+        build_model("squeezenet1_0", bypass="diagonal")
+
+
+def test_initialisation_starts_at_ln_c_and_leaves_it():
+    """A small final conv (std 0.01) starts the loss at about ln(C); training then moves it down."""
+    paddle.seed(0)
+    model = build_model("squeezenet1_1", num_classes=4, dropout=0.0)
+    assert abs(float(model.final_conv.weight.std()) - 0.01) < 0.002
+    rng = np.random.default_rng(0)
+    labels = np.array([0, 1, 2, 3] * 4)
+    images = rng.normal(0, 1, (16, 3, 48, 48)).astype("float32")
+    for i, c in enumerate(labels):  # a learnable signal: the class shifts one colour channel
+        images[i, c % 3] += 1.0 if c < 3 else -1.0
+    x, y = paddle.to_tensor(images), paddle.to_tensor(labels)
+    opt = paddle.optimizer.Adam(learning_rate=1e-4, parameters=model.parameters())
+    losses = []
+    for _ in range(40):
+        loss = F.cross_entropy(model(x), y)
+        losses.append(float(loss))
+        loss.backward()
+        opt.step()
+        opt.clear_grad()
+    assert abs(losses[0] - math.log(4)) < 0.2
+    assert losses[-1] < 0.75 * math.log(4)

@@ -1,0 +1,28 @@
+"""Evaluate a trained run: top-1, top-5, per-class accuracy and a confusion matrix (JSON + PNG).
+
+``python tools/eval.py --run output/birds-... [--list other_test.txt] [--weights best|latest]``
+"""
+import argparse
+
+import _bootstrap  # noqa: F401
+from paddle_sqz.cli import run_tool
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
+    parser.add_argument("--list", metavar="FILE", help="list file to evaluate (default: the run's test list)")
+    parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
+    args = parser.parse_args(argv)
+    from paddle_sqz.engine.inference import evaluate_run
+    from paddle_sqz.report.tables import format_eval_summary
+    summary = evaluate_run(args.run, args.list, args.weights, args.out)
+    print(format_eval_summary(summary))
+    for path in summary["files"]:
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_tool(main)

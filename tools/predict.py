@@ -1,0 +1,38 @@
+"""Predict the class of images with a trained run (its eval transform and its labels.txt).
+
+``python tools/predict.py --run output/birds-... photo.jpg more_photos/ [--topk 3] [--plot]``
+"""
+import argparse
+
+import _bootstrap  # noqa: F401
+from paddle_sqz.cli import run_tool
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
+    parser.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
+    parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
+    parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    parser.add_argument("--plot", action="store_true",
+                        help="also save a PNG per image with its predicted name (RUN/predictions/)")
+    args = parser.parse_args(argv)
+    from paddle_sqz.engine.inference import LoadedRun, image_paths, predict
+    loaded = LoadedRun(args.run, args.weights)
+    results = predict(loaded, image_paths(args.inputs), args.topk)
+    for path, top in results:
+        print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
+    if args.plot:
+        from paddle_sqz.data.image import load_image
+        from paddle_sqz.report.predictions import plot_prediction
+        out_dir = loaded.run.path / "predictions"
+        out_dir.mkdir(exist_ok=True)
+        for index, (path, top) in enumerate(results):
+            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top],
+                                  out_dir / f"{index:03d}_{path.stem}.png")
+            print(f"wrote {png}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_tool(main)
