@@ -1,0 +1,143 @@
+"""The six small CNNs of the Quick Draw compression tutorial (Keras), rebuilt in Paddle.
+
+Input is NCHW float ``(N, 1, 28, 28)`` (pixels / 255); every model returns logits
+(the tutorial's final ``softmax`` is left to the loss). Parameter counts at 100
+classes equal the tutorial's Keras summaries.
+
+Notation: ``c16k3`` = conv, 16 filters, 3x3, Keras 'same' padding (``v`` = 'valid');
+``P`` = MaxPool 2x2 (floor); ``GAP`` = global average pool; ``dN`` = dense; ``C`` =
+num_classes. Every conv and dense except the last is followed by ReLU.
+
+=============  ==============================================  =======  ===============================
+builder        layers                                          params   tutorial section (function)
+=============  ==============================================  =======  ===============================
+qd_simple_cnn  c16k3 P c32k3 P c64k3 P flatten(576) d128 dC    110,052  简单的 CNN 模型 (build_model)
+qd_k1k3        c16k3 P c32k3 P c24k1 c64k3 P flatten d128 dC   106,236  先 1 后 3 (one2three_model)
+qd_gap         c16k3 P c32k3 P c64k3 P GAP(64) dC              29,796   GAP (gap_model)
+qd_lenet       c6k5 P c16k5v P flatten(400) d300 d200 dC       203,172  在 LeNet 上 (lenet)
+qd_lenet_k1k3  c6k5 P c3k1 c16k5v P flatten d300 d200 dC       201,993  在 LeNet 上 (lenet_one2three)
+qd_lenet_gap   c6k5 P c16k5v P GAP(16) d64 dC                  10,160   在 LeNet 上 (lenet_gap)
+=============  ==============================================  =======  ===============================
+
+Faithful details: the tutorial's LeNets use ReLU (not the original LeNet-5's tanh /
+sigmoid) and max-pooling, so these do too; Keras ``padding='same'`` is padding 1 for
+3x3 and 2 for 5x5, and Keras pools floor (7 -> 3). Weights start as in Keras:
+Glorot-uniform kernels, zero biases.
+
+Keras flattens NHWC, Paddle flattens NCHW: the counts match, but a Keras dense
+layer after ``Flatten`` needs its input rows permuted (HWC -> CHW) before its
+weights can be loaded here, and conv kernels need HWIO -> OIHW transposes.
+The flatten models need 28x28 input; the GAP models accept any size >= 28.
+"""
+from typing import List
+
+import paddle.nn as nn
+
+from ..errors import SqzError
+from .registry import register_model
+
+
+def _conv(in_channels: int, out_channels: int, kernel: int, same: bool = True) -> List[nn.Layer]:
+    """A convolution + ReLU; ``same`` pads like Keras ``padding='same'`` for odd kernels."""
+    conv = nn.Conv2D(in_channels, out_channels, kernel, padding=kernel // 2 if same else 0,
+                     weight_attr=nn.initializer.XavierUniform(),
+                     bias_attr=nn.initializer.Constant(0.0))
+    return [conv, nn.ReLU()]
+
+
+def _dense(in_features: int, out_features: int, relu: bool = True) -> List[nn.Layer]:
+    """A Keras-initialised dense layer, with ReLU unless it is the logits layer."""
+    linear = nn.Linear(in_features, out_features, weight_attr=nn.initializer.XavierUniform(),
+                       bias_attr=nn.initializer.Constant(0.0))
+    return [linear, nn.ReLU()] if relu else [linear]
+
+
+def _pool() -> nn.Layer:
+    return nn.MaxPool2D(kernel_size=2, stride=2)
+
+
+class QuickDrawCNN(nn.Layer):
+    """``features`` (convs and pools) then ``head`` (flatten or GAP, dense layers) -> logits."""
+
+    def __init__(self, features: List[nn.Layer], head: List[nn.Layer], num_classes: int):
+        super().__init__()
+        self.num_classes = num_classes
+        self.features = nn.Sequential(*features)
+        self.head = nn.Sequential(*head)
+
+    def forward(self, x):
+        return self.head(self.features(x))
+
+
+def _check(num_classes: int, in_channels: int) -> None:
+    if num_classes < 1:
+        raise SqzError(f"model.num_classes: must be at least 1, got {num_classes}")
+    if in_channels < 1:
+        raise SqzError(f"model.in_channels: must be at least 1, got {in_channels}")
+
+
+def _simple_features(in_channels: int, k1k3: bool) -> List[nn.Layer]:
+    """Three 3x3 'same' convs (16, 32, 64), each pooled: 28 -> 14 -> 7 -> 3."""
+    middle = _conv(32, 24, 1) + _conv(24, 64, 3) if k1k3 else _conv(32, 64, 3)
+    return (_conv(in_channels, 16, 3) + [_pool()] + _conv(16, 32, 3) + [_pool()]
+            + middle + [_pool()])
+
+
+def _lenet_features(in_channels: int, k1k3: bool) -> List[nn.Layer]:
+    """5x5 'same' conv 6, pool, 5x5 'valid' conv 16, pool: 28 -> 14 -> 10 -> 5."""
+    second = _conv(6, 3, 1) + _conv(3, 16, 5, same=False) if k1k3 else _conv(6, 16, 5, same=False)
+    return _conv(in_channels, 6, 5) + [_pool()] + second + [_pool()]
+
+
+def _gap() -> List[nn.Layer]:
+    return [nn.AdaptiveAvgPool2D(1), nn.Flatten()]
+
+
+@register_model
+def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """The tutorial's simple CNN (110,052 parameters at 100 classes)."""
+    _check(num_classes, in_channels)
+    head = [nn.Flatten()] + _dense(64 * 3 * 3, 128) + _dense(128, num_classes, relu=False)
+    return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
+
+
+@register_model
+def qd_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """Simple CNN with a 1x1 squeeze to 24 channels before the last 3x3 (106,236 at 100)."""
+    _check(num_classes, in_channels)
+    head = [nn.Flatten()] + _dense(64 * 3 * 3, 128) + _dense(128, num_classes, relu=False)
+    return QuickDrawCNN(_simple_features(in_channels, k1k3=True), head, num_classes)
+
+
+@register_model
+def qd_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """Simple CNN with global average pooling instead of flatten + dense 128 (29,796 at 100)."""
+    _check(num_classes, in_channels)
+    head = _gap() + _dense(64, num_classes, relu=False)
+    return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
+
+
+@register_model
+def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """The tutorial's LeNet, ReLU and max-pool as in its code (203,172 at 100)."""
+    _check(num_classes, in_channels)
+    head = ([nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200)
+            + _dense(200, num_classes, relu=False))
+    return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
+
+
+@register_model
+def qd_lenet_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """LeNet with a 1x1 squeeze to 3 channels before the second conv (201,993 at 100)."""
+    _check(num_classes, in_channels)
+    head = ([nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200)
+            + _dense(200, num_classes, relu=False))
+    return QuickDrawCNN(_lenet_features(in_channels, k1k3=True), head, num_classes)
+
+
+@register_model
+def qd_lenet_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+    """LeNet convs, global average pooling, dense 64, dense C (10,160 at 100)."""
+    _check(num_classes, in_channels)
+    head = _gap() + _dense(16, 64) + _dense(64, num_classes, relu=False)
+    return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
