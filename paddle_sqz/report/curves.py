@@ -1,0 +1,103 @@
+"""Training curves from ``metrics.jsonl`` records (the tutorial's section 6).
+
+Records are one dict per epoch: ``epoch`` (1-based), ``train_loss``,
+``train_top1``, ``eval_loss``, ``eval_top1`` and optionally ``eval_top5``,
+``lr``. A key missing from every record skips that line; a key missing from some
+records draws the epochs that have it, so partial or old histories still plot.
+"""
+from typing import Any, List, Mapping, Optional, Sequence, Tuple
+
+from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
+
+from ..errors import SqzError
+from . import PathLike, new_figure, save_png
+from .fonts import font_for_text
+
+# Up to this many points a line also gets markers, so a 1-epoch run still shows a dot.
+_MARKER_LIMIT = 30
+
+_ACCURACY_SERIES = (  # key, label, line style
+    ("train_top1", "train top-1", "-"),
+    ("eval_top1", "eval top-1", "-"),
+    ("eval_top5", "eval top-5", "--"),
+)
+_LOSS_SERIES = (("train_loss", "train loss", "-"), ("eval_loss", "eval loss", "-"))
+
+
+def _series(history: Sequence[Mapping[str, Any]], key: str) -> Tuple[List[int], List[float]]:
+    points = [(int(r["epoch"]), float(r[key])) for r in history if r.get(key) is not None]
+    return [e for e, _ in points], [v for _, v in points]
+
+
+def _plot_series(ax: Axes, history: Sequence[Mapping[str, Any]], key: str, label: str,
+                 style: str, **line: Any) -> bool:
+    epochs, values = _series(history, key)
+    if not epochs:
+        return False
+    marker = "o" if len(epochs) <= _MARKER_LIMIT else None
+    ax.plot(epochs, values, style, marker=marker, markersize=4, label=label, **line)
+    return True
+
+
+def _style_axes(ax: Axes, title: str, ylabel: str, epochs: Sequence[int]) -> None:
+    """Integer epoch ticks; the x range is padded so 1 epoch is not a 0-width axis."""
+    ax.set_title(title)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    first, last = min(epochs), max(epochs)
+    pad = max(0.5, 0.03 * (last - first))
+    ax.set_xlim(first - pad, last + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.grid(True, alpha=0.3)
+
+
+def plot_curves(history: Sequence[Mapping[str, Any]], path: PathLike,
+                title: Optional[str] = None) -> str:
+    """Accuracy and loss panels side by side, like the tutorial; returns ``path``."""
+    if not history:
+        raise SqzError(f"{path}: no epoch records to plot")
+    fig = new_figure(12, 4.2)
+    acc_ax, loss_ax = fig.subplots(1, 2)
+
+    for key, label, style in _ACCURACY_SERIES:
+        _plot_series(acc_ax, history, key, label, style)
+    epochs = [int(r["epoch"]) for r in history]
+    _style_axes(acc_ax, "Accuracy", "accuracy (fraction, 1.0 = 100%)", epochs)
+    acc_ax.set_ylim(-0.02, 1.02)
+
+    for key, label, style in _LOSS_SERIES:
+        _plot_series(loss_ax, history, key, label, style)
+    _style_axes(loss_ax, "Loss", "cross-entropy loss", epochs)
+    handles, labels = loss_ax.get_legend_handles_labels()
+    lr_ax = loss_ax.twinx()
+    if _plot_series(lr_ax, history, "lr", "learning rate", ":", color="0.5"):
+        lr_ax.set_ylabel("learning rate")
+        more_handles, more_labels = lr_ax.get_legend_handles_labels()
+        handles, labels = handles + more_handles, labels + more_labels
+    else:
+        lr_ax.remove()
+
+    if acc_ax.has_data():
+        acc_ax.legend(loc="lower right")
+    if handles:
+        loss_ax.legend(handles, labels, loc="upper right")
+    if title:
+        fig.suptitle(title, **font_for_text([title]))
+    return save_png(fig, path)
+
+
+def plot_compare(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str,
+                 path: PathLike, ylabel: str) -> str:
+    """One metric (``key``) of several runs on one axis, e.g. eval top-1 per model."""
+    fig = new_figure(8, 4.5)
+    ax = fig.subplots()
+    plotted = [name for name, history in histories.items()
+               if _plot_series(ax, history, key, name, "-")]
+    if not plotted:
+        raise SqzError(f"{path}: no run has '{key}' to compare")
+    epochs = [int(r["epoch"]) for name in plotted for r in histories[name]]
+    _style_axes(ax, f"{ylabel} by epoch", ylabel, epochs)
+    font = font_for_text(plotted)
+    ax.legend(prop={"family": font["fontfamily"]} if font else None)
+    return save_png(fig, path)
