@@ -1,0 +1,52 @@
+"""``labels.txt``: one class name per line, line index = label.
+
+Kept next to the lists and copied into every run folder, so predictions are named from
+the same file the labels came from (the tutorial hard-codes a name list in another
+order). Names may contain spaces and any Unicode; the file is UTF-8.
+"""
+from pathlib import Path
+from typing import Callable, List, Sequence
+
+from ..errors import SqzError
+from ..io_utils import PathLike, atomic_write_text
+
+
+def read_labels(path: PathLike) -> List[str]:
+    """The class names of ``path``; blank lines at the end are ignored, elsewhere they are errors."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SqzError(f"{path}: labels file not found") from None
+    except UnicodeDecodeError as exc:
+        raise SqzError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
+    except OSError as exc:
+        raise SqzError(f"{path}: cannot read labels file ({exc.strerror or exc})") from None
+    names = [line.strip() for line in text.split("\n")]  # not splitlines(): it also splits on \x1c, \x85...
+    while names and not names[-1]:
+        names.pop()
+    _check(names, lambda index: f"{path}:{index + 1}")
+    if not names:
+        raise SqzError(f"{path}: no class names (expected one per line)")
+    return names
+
+
+def write_labels(path: PathLike, names: Sequence[str]) -> None:
+    """Write ``names`` atomically, one per line, after the same checks as :func:`read_labels`."""
+    names = list(names)
+    _check(names, lambda index: f"{path}: class {index}")
+    if not names:
+        raise SqzError(f"{path}: no class names to write")
+    atomic_write_text(path, "".join(name + "\n" for name in names))
+
+
+def _check(names: List[str], where: Callable[[int], str]) -> None:
+    seen = {}
+    for index, name in enumerate(names):
+        if not name:
+            raise SqzError(f"{where(index)}: empty class name")
+        if name != name.strip() or "\n" in name or "\r" in name:
+            raise SqzError(f"{where(index)}: class name {name!r} has leading/trailing spaces or a line break")
+        if name in seen:
+            raise SqzError(f"{where(index)}: duplicate class name {name!r} (also label {seen[name]})")
+        seen[name] = index
