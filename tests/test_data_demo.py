@@ -48,7 +48,7 @@ def test_ensure_generates_and_splits_once(tmp_path, capsys):
     assert "synthetic demo data set" in capsys.readouterr().out
     assert read_labels(root / "labels.txt") == list(CLASSES)
     train, test = read_list(root / "train.txt", num_classes=4), read_list(root / "test.txt", num_classes=4)
-    assert (len(train), len(test)) == (4 * 42, 4 * 18)
+    assert (len(train), len(test)) == (4 * 70, 4 * 30)  # 100 per class, split 70/30
     stamp = (root / "train.txt").stat().st_mtime_ns
     assert ensure_demo_dataset(root) is False and capsys.readouterr().out == ""
     assert (root / "train.txt").stat().st_mtime_ns == stamp
