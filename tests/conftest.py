@@ -25,3 +25,29 @@ def run_tool(*args, cwd=None, check=True, timeout=600, env=None):
     if check and proc.returncode != 0:
         raise AssertionError(f"{tool} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+@pytest.fixture(scope="session")
+def tiny_demo(tmp_path_factory):
+    """A small synthetic data set (4 classes x 10 images, 32 px) with its lists; made once per session."""
+    from paddle_sqz.data.demo import make_demo_dataset
+    from paddle_sqz.data.split import split_class_folders
+    root = tmp_path_factory.mktemp("tiny_demo")
+    make_demo_dataset(root, per_class=10, image_size=32, seed=0)
+    split_class_folders(root, seed=0)
+    return root
+
+
+def tiny_overrides(data_root, out_dir, *extra):
+    """Overrides that point the demo config at ``data_root`` and keep the run tiny and fast."""
+    return ["-o", "data.demo=false", f"data.train_list={data_root / 'train.txt'}",
+            f"data.test_list={data_root / 'test.txt'}", f"data.labels={data_root / 'labels.txt'}",
+            "data.pad_size=32", "data.image_size=32", "train.batch_size=8", "train.log_interval=1",
+            f"output.dir={out_dir}", *extra]
+
+
+def run_folder_from(stdout: str) -> Path:
+    """The run folder a tool printed (``run folder: PATH``)."""
+    lines = [line for line in stdout.splitlines() if line.startswith("run folder: ")]
+    assert lines, f"no 'run folder:' line in:\n{stdout}"
+    return Path(lines[-1].split(": ", 1)[1])

@@ -35,7 +35,7 @@ def model_summary(model, input_shape: Sequence[int]) -> str:
     was_training = model.training
     model.eval()
     with paddle.no_grad():
-        model(paddle.zeros(list(input_shape), dtype="float32"))
+        output = model(paddle.zeros(list(input_shape), dtype="float32"))
     if was_training:
         model.train()
     for h in hooks:
@@ -46,7 +46,7 @@ def model_summary(model, input_shape: Sequence[int]) -> str:
     lines = [f"{'layer':<{width}}  {'type':<18} {'output shape':<22} {'params':>12}", "-" * (width + 56)]
     for name, kind, shape, params in rows:
         lines.append(f"{name:<{width}}  {kind:<18} {str(shape):<22} {params:>12,}")
-    lines += ["-" * (width + 56), f"input shape: {list(input_shape)}",
+    lines += ["-" * (width + 56), f"input shape: {list(input_shape)}", f"output shape: {list(output.shape)}",
               f"total parameters: {total:,}", f"trainable parameters: {trainable:,}",
               f"size as float32: {total * 4 / 1024 ** 2:.2f} MB"]
     return "\n".join(lines)
