@@ -1,6 +1,10 @@
 """Evaluate a trained run: top-1, top-5, per-class accuracy and a confusion matrix (JSON + PNG).
 
 ``python tools/eval.py --run output/birds-... [--list other_test.txt] [--weights best|latest]``
+
+A Quick Draw run is evaluated on the test fold of its data folder, or with
+``--data-folder DIR`` on every drawing of another folder of ``<class>.npy`` files
+(classes matched by file name; a missing class is an error, extra ones are ignored).
 """
 import argparse
 
@@ -12,12 +16,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
     parser.add_argument("--list", metavar="FILE", help="list file to evaluate (default: the run's test list)")
+    parser.add_argument("--data-folder", metavar="DIR",
+                        help="Quick Draw runs: evaluate every drawing of this folder of <class>.npy files "
+                             "(default: the test fold of the run's data.folder)")
     parser.add_argument("--weights", choices=("best", "latest"), default="best")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
     from paddle_sqz.engine.inference import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
-    summary = evaluate_run(args.run, args.list, args.weights, args.out)
+    summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder)
+    extra = summary.get("extra_classes") or []
+    if extra:
+        print(f"ignored {len(extra)} class(es) of {summary['data_folder']} that the run was not trained on: "
+              + ", ".join(extra))
     print(format_eval_summary(summary))
     for path in summary["files"]:
         print(f"wrote {path}")

@@ -11,7 +11,8 @@ from paddle_sqz.cli import run_tool
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cfg", help="shipped config name or YAML path")
-    parser.add_argument("-o", "--override", action="append", default=[], metavar="KEY=VALUE")
+    parser.add_argument("-o", "--override", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="override config keys, e.g. -o model.name=squeezenet1_1")
     parser.add_argument("--list", action="store_true", help="list the registered models and exit")
     args = parser.parse_args(argv)
     from paddle_sqz.models import list_models

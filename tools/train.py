@@ -8,7 +8,7 @@ from paddle_sqz.cli import run_tool
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cfg", help="shipped config name (birds, birds_fullres, demo, ...) or a YAML path")
-    parser.add_argument("-o", "--override", action="append", default=[], metavar="KEY=VALUE",
+    parser.add_argument("-o", "--override", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                         help="override a config key, e.g. -o train.epochs=5 (repeatable)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue a stopped run from its latest checkpoint")
     args = parser.parse_args(argv)

@@ -175,6 +175,10 @@ class QuickDrawDataset(paddle.io.Dataset):
     def __len__(self) -> int:
         return len(self.pairs)
 
+    def set_epoch(self, epoch: int) -> None:
+        """Nothing to do: items do not depend on the epoch (the trainer calls this on every data set;
+        flips, when asked for, are drawn per batch by the loader)."""
+
     def __getitem__(self, idx: int):
         c, r = self.pairs[idx]
         x = self.arrays[c][r].reshape(1, 28, 28).astype(np.float32) * self.scale

@@ -13,6 +13,7 @@ import paddle
 import paddle.nn.functional as F
 
 from ..data.image import load_image
+from ..data.quickdraw import QuickDrawDataset, load_class_array, match_classes
 from ..data.split import IMAGE_EXTENSIONS
 from ..data.transforms import build_transform
 from ..errors import SqzError
@@ -41,11 +42,29 @@ class LoadedRun:
 
 
 def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best",
-                 out_dir: Optional[Path] = None) -> Dict[str, Any]:
-    """Top-1, top-5, per-class accuracy and the confusion matrix, saved as JSON and PNG."""
+                 out_dir: Optional[Path] = None, data_folder: Optional[str] = None) -> Dict[str, Any]:
+    """Top-1, top-5, per-class accuracy and the confusion matrix, saved as JSON and PNG.
+
+    List runs read ``list_file`` (default: the run's test list). Quick Draw runs read the
+    test fold of their ``data.folder``, or with ``data_folder`` every drawing of another
+    folder of ``<class>.npy`` files, matched to the run's classes by name (a missing
+    class is an error; extra ones are listed in ``extra_classes`` and ignored).
+    """
     from ..report.confusion import confusion_matrix, per_class_accuracy, plot_confusion
+    quickdraw = RunDir.open(run_path).load_config()["data"]["kind"] == "quickdraw"
+    if quickdraw and list_file is not None:
+        raise SqzError("--list: this is a Quick Draw run (data.kind: quickdraw); evaluate another "
+                       "folder of <class>.npy files with --data-folder DIR")
+    if not quickdraw and data_folder is not None:
+        raise SqzError("--data-folder: only for Quick Draw runs (data.kind: quickdraw); this run "
+                       "reads list files, evaluate another one with --list FILE")
     loaded = LoadedRun(run_path, weights)
-    dataset = build.build_dataset(loaded.cfg, "test", list_file=list_file)
+    source: Dict[str, Any]
+    if quickdraw:
+        dataset, source = _quickdraw_eval_set(loaded, data_folder)
+    else:
+        dataset = build.build_dataset(loaded.cfg, "test", list_file=list_file)
+        source = {"list": str(list_file or loaded.cfg["data"]["test_list"])}
     loader, _ = build.build_loader(loaded.cfg, dataset, train=False)
     result = evaluate(loaded.model, loader)
     n = len(loaded.class_names)
@@ -54,7 +73,7 @@ def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best
     out_dir = Path(out_dir) if out_dir else loaded.run.path / "eval"
     out_dir.mkdir(parents=True, exist_ok=True)
     summary = {
-        "run": str(loaded.run.path), "list": str(list_file or loaded.cfg["data"]["test_list"]),
+        "run": str(loaded.run.path), **source,
         "weights": weights, "images": int(len(result["labels"])),
         "top1": result["top1"], "top5": result["top5"], "loss": result["loss"],
         "per_class": {name: acc for name, acc in zip(loaded.class_names, per_class)},
@@ -65,6 +84,24 @@ def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best
     png_path = plot_confusion(matrix, loaded.class_names, out_dir / "confusion.png")
     summary["files"] = [str(json_path), str(png_path)]
     return summary
+
+
+def _quickdraw_eval_set(loaded: LoadedRun, data_folder: Optional[str]):
+    """The test fold of the run's own folder, or every drawing of ``data_folder``; and a description."""
+    names = loaded.class_names
+    if data_folder is None:
+        dataset = build.build_dataset(loaded.cfg, "test", classes=names)
+        folder = loaded.cfg["data"]["folder"]
+        return dataset, {"list": f"the test fold of {folder}", "data_folder": folder, "split": "test",
+                         "extra_classes": []}
+    folder = Path(data_folder).expanduser().resolve()
+    match = match_classes(names, folder)  # a missing class stops here, by name
+    sizes = [len(load_class_array(path)) for path in match.files]
+    pairs = np.concatenate([np.stack([np.full(size, index, np.int32), np.arange(size, dtype=np.int32)], axis=1)
+                            for index, size in enumerate(sizes)])
+    dataset = QuickDrawDataset(folder, pairs, names)
+    return dataset, {"list": f"all drawings of {folder}", "data_folder": str(folder), "split": "all",
+                     "extra_classes": list(match.extra)}
 
 
 def image_paths(inputs: Sequence[str]) -> List[Path]:

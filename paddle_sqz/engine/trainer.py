@@ -22,6 +22,7 @@ from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import init_distributed, select_device
 from .evaluate import evaluate
+from .fast_bias import use_fast_conv_bias
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
 from .metrics import Meter
@@ -53,10 +54,12 @@ class Trainer:
         paddle.seed(cfg["seed"])
         np.random.seed(cfg["seed"])
         self.net = build.build_model(cfg)
+        if self.device == "cpu" and cfg["train"]["fast_conv_bias"]:
+            use_fast_conv_bias(self.net)  # same outputs, much faster bias add on the CPU
         self.model = paddle.DataParallel(self.net) if self.dist.world_size > 1 else self.net
         self.optimizer = build.build_optimizer(cfg, self.net.parameters())
         self.train_set = build.build_dataset(cfg, "train")
-        self.test_set = build.build_dataset(cfg, "test")
+        self.test_set = build.build_dataset(cfg, build.eval_split(cfg))  # Quick Draw: validation split
         self.train_loader, self.train_sampler = build.build_loader(
             cfg, self.train_set, True, self.dist.rank, self.dist.world_size)
         self.test_loader, _ = build.build_loader(cfg, self.test_set, False)
@@ -147,7 +150,7 @@ class Trainer:
         self.log.info(f"model {cfg['model']['name']} ({sum(int(np.prod(p.shape)) for p in self.net.parameters()):,} "
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
-                      f"{len(self.train_set)} training / {len(self.test_set)} test images")
+                      f"{len(self.train_set)} training / {len(self.test_set)} {build.eval_split(cfg)} images")
         progress = Progress(self.log, epochs, batches, cfg["train"]["log_interval"])
         for epoch in range(self.start_epoch, epochs + 1):
             lr = build.lr_at(cfg, epoch)

@@ -28,6 +28,8 @@ def _prediction_grid(run: RunDir, count: int) -> Path:
     from ..report.predictions import plot_grid
     from .inference import LoadedRun, predict
     loaded = LoadedRun(run.path)
+    if loaded.cfg["data"]["kind"] == "quickdraw":
+        return _drawing_grid(run, loaded, count)
     items = read_list(loaded.cfg["data"]["test_list"], root=loaded.cfg["data"]["root"])
     picks = [items[i] for i in np.linspace(0, len(items) - 1, min(count, len(items))).round().astype(int)]
     results = predict(loaded, [Path(p) for p, _ in picks], topk=1)
@@ -36,3 +38,22 @@ def _prediction_grid(run: RunDir, count: int) -> Path:
     pred_names = [top[0][0] for _, top in results]
     probs = [top[0][1] for _, top in results]
     return Path(plot_grid(thumbs, true_names, pred_names, probs, run.path / "predictions_grid.png"))
+
+
+def _drawing_grid(run: RunDir, loaded, count: int) -> Path:
+    """Quick Draw runs: drawings spread over the test fold of the run's data folder."""
+    import paddle
+
+    from ..report.predictions import plot_grid
+    from . import build
+    dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
+    picks = np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int)
+    x, y = dataset.batch(picks)  # pixels 0..1, (N, 1, 28, 28)
+    mean = np.asarray(loaded.cfg["data"]["mean"], np.float32).reshape(1, -1, 1, 1)
+    std = np.asarray(loaded.cfg["data"]["std"], np.float32).reshape(1, -1, 1, 1)
+    with paddle.no_grad():
+        probs = paddle.nn.functional.softmax(loaded.model(paddle.to_tensor((x - mean) / std)), axis=1).numpy()
+    thumbs = [(image[0] * 255).astype(np.uint8) for image in x]
+    names = loaded.class_names
+    return Path(plot_grid(thumbs, [names[int(label)] for label in y], [names[int(i)] for i in probs.argmax(1)],
+                          [float(p.max()) for p in probs], run.path / "predictions_grid.png"))

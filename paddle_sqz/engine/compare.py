@@ -1,0 +1,205 @@
+"""Train several models on the same data and seed, measure each, write one report (总结对比).
+
+Every model goes through the one training engine (:func:`trainer.train`) with the same
+config, overrides and seed; only ``model.name`` differs. Each run is its own folder
+``<out>/<model>-<time>/`` with its own VisualDL log, so ``visualdl --logdir <out>``
+overlays the curves of all models. Then, per model:
+
+- parameters: the number of weights of the built network;
+- size: the saved best weights (``best_model.pdparams``) on disk, in KB;
+- test top-1 / top-5: :func:`inference.evaluate_run` on the held-out test fold (Quick
+  Draw) or test list, with the best weights (chosen on the validation split);
+- epochs and training time: from ``metrics.jsonl`` (the sum of ``epoch_seconds``, the
+  training compute of each epoch without its validation pass);
+- inference images/s: batched forward passes in eval mode under ``no_grad`` over the
+  test images (tensors prepared beforehand, so only the network is timed), after a
+  warm-up; the best of ``repeats`` passes.
+"""
+import os
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import numpy as np
+import paddle
+
+from .. import runtime
+from ..config import load_config
+from ..errors import SqzError
+from ..models import list_models
+from . import build
+from .history import read_history
+from .inference import LoadedRun, evaluate_run
+from .run_dir import RunDir
+from .trainer import train
+
+RESERVED_KEYS = ("model.name", "output.name", "output.dir")
+TIMING_IMAGES = 8192  # at most this many test images are used to time inference
+
+
+def _check_request(models: Sequence[str], overrides: Sequence[str]) -> None:
+    if not models:
+        raise SqzError("--models: name at least one model (tools/summary.py --list shows them)")
+    duplicates = sorted({m for m in models if list(models).count(m) > 1})
+    if duplicates:
+        raise SqzError(f"--models: listed twice: {', '.join(duplicates)}")
+    known = set(list_models())
+    unknown = [m for m in models if m not in known]
+    if unknown:
+        raise SqzError(f"--models: unknown model(s) {', '.join(unknown)}; registered: {', '.join(sorted(known))}")
+    for text in overrides:
+        key = text.split("=", 1)[0].strip()
+        if key in RESERVED_KEYS:
+            raise SqzError(f"-o {text}: {key} is set by the comparison itself "
+                           "(use --models for model.name and --out for the output folder)")
+
+
+def model_configs(cfg_name: str, models: Sequence[str], overrides: Sequence[str] = (),
+                  out_dir: Optional[Path] = None) -> Dict[str, Dict[str, Any]]:
+    """One validated config per model, identical but for ``model.name`` and ``output.name``.
+
+    All configs are loaded before anything trains, so a bad key or model stops at once.
+    """
+    _check_request(models, overrides)
+    base = load_config(cfg_name, overrides)
+    if out_dir is None:
+        out_dir = Path(base["output"]["dir"]) / f"compare-{base['config_name']}-{time.strftime('%Y%m%d-%H%M%S')}"
+    configs = {}
+    for name in models:
+        cfg = load_config(cfg_name, [*overrides, f"model.name={name}"])
+        cfg["output"]["name"] = name
+        cfg["output"]["dir"] = str(Path(out_dir).expanduser().resolve())
+        configs[name] = cfg
+    return configs
+
+
+def _timing_batches(loaded: LoadedRun, max_images: int = TIMING_IMAGES) -> List[paddle.Tensor]:
+    """Input tensors of the run's test images, in evaluation batches, gathered before timing."""
+    dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
+    loader, _ = build.build_loader(loaded.cfg, dataset, train=False)
+    batches, count = [], 0
+    for x, _ in loader:
+        batches.append(x)
+        count += int(x.shape[0])
+        if count >= max_images:
+            break
+    return batches
+
+
+def _synchronize() -> None:
+    if paddle.device.is_compiled_with_cuda() and paddle.device.get_device().startswith("gpu"):
+        paddle.device.synchronize()
+
+
+@paddle.no_grad()
+def inference_speed(model: paddle.nn.Layer, batches: Sequence[paddle.Tensor], repeats: int = 3,
+                    warmup: int = 2) -> float:
+    """Images per second of ``model(x)`` over ``batches`` (eval mode, no_grad): best of ``repeats``."""
+    if not batches:
+        raise SqzError("inference speed: no test images to time")
+    was_training = model.training
+    model.eval()
+    for _ in range(warmup):
+        model(batches[0])
+    _synchronize()
+    images = sum(int(x.shape[0]) for x in batches)
+    best = float("inf")
+    for _ in range(max(1, repeats)):
+        start = time.perf_counter()
+        for x in batches:
+            model(x)
+        _synchronize()
+        best = min(best, time.perf_counter() - start)
+    if was_training:
+        model.train()
+    return images / max(best, 1e-9)
+
+
+def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
+    """The comparison row of one finished run (see the module docstring for each number)."""
+    run = RunDir.open(run_path)
+    history = read_history(run.metrics)
+    if not history:
+        raise SqzError(f"{run.metrics}: the run has no finished epoch to report")
+    evaluation = evaluate_run(run.path)
+    loaded = LoadedRun(run.path)
+    return {
+        "model": loaded.cfg["model"]["name"],
+        "parameters": int(sum(int(np.prod(p.shape)) for p in loaded.model.parameters())),
+        "size_kb": run.best.stat().st_size / 1024.0,
+        "top1": float(evaluation["top1"]),
+        "top5": float(evaluation["top5"]),
+        "test_images": int(evaluation["images"]),
+        "epochs": len(history),
+        "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
+        "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),
+        "images_per_s": inference_speed(loaded.model, _timing_batches(loaded), repeats=repeats),
+        "run": str(run.path),
+        "history": history,
+    }
+
+
+def _data_lines(cfg: Dict[str, Any], class_names: Sequence[str]) -> List[str]:
+    data = cfg["data"]
+    if data["kind"] == "quickdraw":
+        sizes = {s: len(build.build_dataset(cfg, s, classes=class_names)) for s in ("train", "val", "test")}
+        return [f"data: Quick Draw `{data['folder']}`, {len(class_names)} classes, first "
+                f"{data['max_items_per_class']} drawings per class; {sizes['train']:,} train / "
+                f"{sizes['val']:,} validation / {sizes['test']:,} test drawings "
+                f"(test fraction {data['test_fraction']:g}, validation fraction {data['val_fraction']:g} "
+                f"of the rest, seed {cfg['seed']})"]
+    return [f"data: lists `{data['train_list']}` (train) and `{data['test_list']}` (test), "
+            f"{len(class_names)} classes"]
+
+
+def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str] = (),
+                   out_dir: Optional[Path] = None, command: str = "", repeats: int = 3,
+                   log: Callable[[str], None] = print) -> Dict[str, Any]:
+    """Train ``models`` one after the other, measure them and write the report into ``out_dir``.
+
+    Returns ``{"out_dir", "rows", "files", "wall_seconds"}``.
+    """
+    start = time.perf_counter()
+    configs = model_configs(cfg_name, models, overrides, out_dir)
+    first = next(iter(configs.values()))
+    out = Path(first["output"]["dir"])
+    out.mkdir(parents=True, exist_ok=True)
+    log(f"comparing {len(models)} models into {out}")
+    rows: List[Dict[str, Any]] = []
+    for number, (name, cfg) in enumerate(configs.items(), start=1):
+        log(f"[{number}/{len(models)}] training {name}")
+        run_path = train(cfg)
+        row = measure_run(run_path, repeats=repeats)
+        rows.append(row)
+        log(f"[{number}/{len(models)}] {name}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
+            f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
+            f"{row['images_per_s']:,.0f} images/s inference")
+    wall = time.perf_counter() - start
+    first_run = LoadedRun(rows[0]["run"])
+    cfg = first_run.cfg
+    t = cfg["train"]
+    about = [f"config `{cfg['config_name']}`" + (f" with `{' '.join(overrides)}`" if overrides else ""),
+             *_data_lines(cfg, first_run.class_names),
+             f"training: {t['epochs']} epochs, {t['optimizer']} lr {t['lr']:g}, batch {t['batch_size']}, "
+             f"seed {cfg['seed']}; the best epoch on the validation split is kept and tested",
+             f"machine: {os.cpu_count()} CPU threads, Paddle {paddle.__version__}, {runtime.describe()}",
+             f"wall time of the whole comparison (training, testing, timing): {wall / 60:.1f} min"]
+    if command:
+        about.insert(0, f"command: `{command}`")
+    notes = [
+        "test top-1 / top-5: accuracy on the held-out test fold, never seen in training or model "
+        "selection. The Quick Draw tutorial's \"Test accuracy\" is Keras `top_k_categorical_accuracy`, "
+        "i.e. **top-5**.",
+        "size: the saved best weights (`best_model.pdparams`) on disk.",
+        "training time: the sum of the epochs' training compute (`epoch_seconds` in metrics.jsonl), "
+        "without the per-epoch validation pass.",
+        f"inference: batched forward passes (batch {t['eval_batch_size']}) in eval mode under no_grad "
+        f"over up to {TIMING_IMAGES} test images, after a warm-up, best of {repeats} passes.",
+    ]
+    from ..report.compare import write_comparison
+    files = write_comparison(rows, {r["model"]: r["history"] for r in rows}, out,
+                             title=f"Model comparison: {cfg['config_name']}", about=about, notes=notes,
+                             plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)")
+    for name in files.values():
+        log(f"wrote {name}")
+    return {"out_dir": out, "rows": rows, "files": files, "wall_seconds": wall}
