@@ -74,7 +74,7 @@ def _prepare_quickdraw(cfg: Dict[str, Any]) -> List[str]:
     folder = Path(data["folder"]).expanduser().resolve()
     if not folder.is_dir():
         raise SqzError(f"data.folder: {folder} not found; download classes into it with "
-                       "datasets/download_quickdraw.py (see datasets/QUICKDRAW.md)")
+                       "datasets/download_quickdraw.py (see README.md, Quick Draw)")
     data["folder"] = str(folder)
     for key in ("test_fraction", "val_fraction"):
         if not 0.0 <= data[key] < 1.0:
