@@ -60,6 +60,7 @@ def test_split_of_the_bird_sample(birds):
     assert train == sorted(train, key=lambda item: (item[1], item[0]))
     assert b"Black Skimmer/" in first["train.txt"] and b"\\" not in first["train.txt"]
     assert result["descended_into"] is None and result["files"]["train"] == str(birds / "train.txt")
+    assert result["skipped"] == [".ipynb_checkpoints/", "Cockatoo/.hidden.jpg", "Cockatoo/notes.txt"]
 
 
 @needs_sample

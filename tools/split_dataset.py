@@ -29,6 +29,10 @@ def main(argv=None) -> int:
         print(f"{c['name']:<{width}}  {c['label']:>5}  {c['train']:>5}  {c['test']:>4}")
     total_train, total_test = sum(c["train"] for c in classes), sum(c["test"] for c in classes)
     print(f"{'total':<{width}}  {'':>5}  {total_train:>5}  {total_test:>4}")
+    skipped = result["skipped"]
+    if skipped:
+        shown = ", ".join(skipped[:8]) + (f", ... ({len(skipped) - 8} more)" if len(skipped) > 8 else "")
+        print(f"skipped {len(skipped)} entries that are not class folders or images: {shown}")
     for path in result["files"].values():
         print(f"wrote {path}")
     return 0

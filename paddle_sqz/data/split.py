@@ -34,7 +34,8 @@ def split_class_folders(root: PathLike, out_dir: Optional[PathLike] = None, trai
     folder that holds the class folders (a zip's top folder), that folder is used.
 
     Returns ``{"root", "descended_into", "out_dir", "files": {"train", "test", "labels"},
-    "classes": [{"name", "label", "train", "test"}, ...]}``.
+    "classes": [{"name", "label", "train", "test"}, ...], "skipped": [paths relative to the
+    data root of what was left out: hidden folders, stray files, files that are not images]}``.
     """
     if not 0.0 < train_ratio < 1.0:
         raise SqzError(f"train_ratio must be between 0 and 1 (exclusive), got {train_ratio}")
@@ -47,6 +48,8 @@ def split_class_folders(root: PathLike, out_dir: Optional[PathLike] = None, trai
     if not class_dirs:
         raise SqzError(f"{data_root}: no class folders (expected one sub-folder of images per class)")
 
+    ours = {(out / name).resolve() for name in ("train.txt", "test.txt", "labels.txt")}
+    skipped = [p for p in _skipped(data_root, class_dirs) if (data_root / p).resolve() not in ours]
     train: List[Item] = []
     test: List[Item] = []
     classes = []
@@ -71,7 +74,18 @@ def split_class_folders(root: PathLike, out_dir: Optional[PathLike] = None, trai
         "out_dir": str(out),
         "files": {k: str(v) for k, v in files.items()},
         "classes": classes,
+        "skipped": skipped,
     }
+
+
+def _skipped(data_root: Path, class_dirs: List[Path]) -> List[str]:
+    """What the split leaves out, so that the user can see nothing was lost by mistake."""
+    used = set(class_dirs)
+    left_out = [p for p in data_root.iterdir() if p not in used]
+    for folder in class_dirs:
+        images = set(_images(folder))
+        left_out += [p for p in folder.iterdir() if p not in images]
+    return sorted(p.relative_to(data_root).as_posix() + ("/" if p.is_dir() else "") for p in left_out)
 
 
 def _train_count(n: int, ratio: float) -> int:

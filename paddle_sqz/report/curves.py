@@ -70,8 +70,11 @@ def plot_curves(history: Sequence[Mapping[str, Any]], path: PathLike,
         _plot_series(loss_ax, history, key, label, style)
     _style_axes(loss_ax, "Loss", "cross-entropy loss", epochs)
     handles, labels = loss_ax.get_legend_handles_labels()
+    rates = {r["lr"] for r in history if r.get("lr") is not None}
+    if len(rates) == 1:  # a constant rate is a fact for the title, not a line on its own axis
+        loss_ax.set_title(f"Loss (learning rate {rates.pop():g}, constant)")
     lr_ax = loss_ax.twinx()
-    if _plot_series(lr_ax, history, "lr", "learning rate", ":", color="0.5"):
+    if len(rates) > 1 and _plot_series(lr_ax, history, "lr", "learning rate", ":", color="0.5"):
         lr_ax.set_ylabel("learning rate")
         more_handles, more_labels = lr_ax.get_legend_handles_labels()
         handles, labels = handles + more_handles, labels + more_labels
