@@ -17,5 +17,7 @@ setup(
         # YAML configs with comments, as PaddleClas uses; safe_load only (no eval).
         "pyyaml",
     ],
-    extras_require={"test": ["pytest"]},
+    # nbclient + ipykernel execute the notebooks headless in the tests (the maintained runner
+    # behind nbconvert); users who only train never need them.
+    extras_require={"test": ["pytest", "nbclient", "nbformat", "ipykernel"]},
 )

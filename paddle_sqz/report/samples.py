@@ -1,0 +1,35 @@
+"""What the network is shown: each photo next to its letterboxed versions (the tutorial's padding step)."""
+from pathlib import Path
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..data.image import letterbox, load_image
+from . import PathLike, new_figure, save_png
+from .fonts import font_for_text
+
+View = Tuple[Optional[int], int]  # (letterbox size or None for the photo as it is, final square size)
+
+
+def plot_padding_views(paths: Sequence[PathLike], views: Sequence[View], path: PathLike,
+                       labels: Optional[Sequence[str]] = None) -> str:
+    """One column per photo: the original, then each ``(pad_size, image_size)`` view as the model gets it.
+
+    ``(32, 224)`` is the tutorial's setting (pad to 32, then resize: a blurred 32-pixel
+    photo); ``(224, 224)`` letterboxes the full photo. ``labels`` title the columns.
+    """
+    labels = list(labels) if labels is not None else [Path(p).parent.name for p in paths]
+    font = font_for_text(labels)
+    fig = new_figure(2.6 * len(paths), 2.7 * (len(views) + 1))
+    axes = np.atleast_2d(fig.subplots(len(views) + 1, len(paths), squeeze=False))
+    for col, (image_path, label) in enumerate(zip(paths, labels)):
+        photo = load_image(image_path)
+        shown = [(photo, f"{label}\noriginal {photo.size[0]}x{photo.size[1]}")]
+        for pad, size in views:
+            image = photo if pad is None else letterbox(photo, pad)
+            shown.append((image.resize((size, size)), f"pad {pad} -> {size}" if pad else f"resize {size}"))
+        for row, (image, title) in enumerate(shown):
+            axes[row, col].imshow(np.asarray(image))
+            axes[row, col].set_title(title, fontsize=9, **(font if row == 0 else {}))
+            axes[row, col].axis("off")
+    return save_png(fig, path)
