@@ -57,3 +57,32 @@ OUTPUT_DIR = {str(tmp_path / 'out')!r}
     images = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
               if "image/png" in out.get("data", {})]
     assert len(images) >= 4  # samples, curves, confusion matrix, prediction
+
+
+QD14 = SHARED_DATA / "quickdraw14"
+
+
+@needs(QD14)
+def test_quickdraw_notebook_trains_compares_and_evaluates(tmp_path):
+    import numpy as np
+    folder = tmp_path / "drawings"
+    folder.mkdir()
+    for name in ("apple", "house plant", "rainbow", "fish"):  # a slice of real drawings, a name with a space
+        np.save(folder / f"{name}.npy", np.load(QD14 / f"{name}.npy", mmap_mode="r")[:300])
+    settings = f"""
+DATA_FOLDER = {str(folder)!r}
+DOWNLOAD_CLASSES = []
+MODELS = ["qd_simple_cnn", "qd_gap", "qd_lenet_gap"]
+EPOCHS = 1
+MAX_ITEMS_PER_CLASS = 300
+DEVICE = "cpu"
+OUTPUT_DIR = {str(tmp_path / 'out')!r}
+"""
+    nb = run_notebook("02_quickdraw_compression.ipynb", settings, tmp_path)
+    text = outputs_text(nb)
+    assert "110,052" in text and "29,796" in text and "10,160" in text  # the tutorial's counts at 100 classes
+    assert "house plant" in text
+    table = (tmp_path / "out" / "comparison.md").read_text()
+    assert all(name in table for name in ("qd_simple_cnn", "qd_gap", "qd_lenet_gap"))
+    for name in ("drawings.png", "accuracy_vs_params.png", "val_top1.png"):
+        assert (tmp_path / "out" / name).is_file(), name

@@ -33,3 +33,20 @@ def plot_padding_views(paths: Sequence[PathLike], views: Sequence[View], path: P
             axes[row, col].set_title(title, fontsize=9, **(font if row == 0 else {}))
             axes[row, col].axis("off")
     return save_png(fig, path)
+
+
+def plot_drawing_samples(folder: PathLike, classes: Sequence[str], per_class: int, path: PathLike) -> str:
+    """The first ``per_class`` drawings of each class of a Quick Draw folder, one row per class."""
+    from ..data.quickdraw import load_class_array
+    fig = new_figure(1.1 * per_class + 1.6, 1.1 * len(classes))
+    axes = np.atleast_2d(fig.subplots(len(classes), per_class, squeeze=False))
+    font = font_for_text(classes)
+    for row, name in enumerate(classes):
+        drawings = load_class_array(Path(folder) / f"{name}.npy")[:per_class]
+        for col in range(per_class):
+            ax = axes[row, col]
+            ax.axis("off")
+            if col < len(drawings):
+                ax.imshow(drawings[col].reshape(28, 28), cmap="gray", vmin=0, vmax=255)
+        axes[row, 0].text(-4, 14, name, ha="right", va="center", fontsize=9, **font)
+    return save_png(fig, path)
