@@ -8,7 +8,7 @@ each would have cost, for the compression report.
 import bz2
 import lzma
 import zlib
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
@@ -51,14 +51,19 @@ def codec_sizes(symbols: np.ndarray) -> Dict[str, int]:
     return {codec: len(_encode_with(codec, symbols)) for codec in CODECS}
 
 
-def encode_stream(symbols: np.ndarray) -> Tuple[str, bytes]:
-    """The smallest encoding of ``symbols`` (non-negative ints): ``(codec name, bytes)``."""
+def encode_stream(symbols: np.ndarray, tally: Optional[Dict[str, int]] = None) -> Tuple[str, bytes]:
+    """The smallest encoding of ``symbols`` (non-negative ints): ``(codec name, bytes)``.
+
+    ``tally`` (optional) accumulates what every codec would have cost, to compare them.
+    """
     symbols = np.asarray(symbols, np.int64).reshape(-1)
     if len(symbols) and symbols.min() < 0:
         raise ValueError("encode_stream takes non-negative integers")
     best = None
     for codec in CODECS:
         data = _encode_with(codec, symbols)
+        if tally is not None:
+            tally[codec] = tally.get(codec, 0) + len(data)
         if best is None or len(data) < len(best[1]):
             best = (codec, data)
     return best

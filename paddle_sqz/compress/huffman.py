@@ -27,8 +27,8 @@ def code_lengths(counts: np.ndarray, max_bits: int = MAX_BITS) -> np.ndarray:
     counts = np.asarray(counts, dtype=np.int64)
     present = np.flatnonzero(counts)
     lengths = np.zeros(len(counts), np.uint8)
-    if len(present) == 1:
-        lengths[present[0]] = 1
+    if len(present) <= 1:  # one symbol (or none): a 1-bit code keeps the table valid
+        lengths[present[0] if len(present) else 0] = 1
         return lengths
     work = counts[present].copy()
     floor = max(1, int(work.sum()) >> max_bits)

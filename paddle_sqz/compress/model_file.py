@@ -23,13 +23,15 @@ def save_compressed(path: PathLike, state: Mapping[str, Any], model_cfg: Mapping
                     method: str = "kmeans", bias_bits: int = 8, **settings) -> Dict[str, Any]:
     """Write ``state`` (zeros = pruned) to ``path``; returns its size and what the bytes hold."""
     arrays = {k: np.asarray(v.numpy() if hasattr(v, "numpy") else v, np.float32) for k, v in state.items()}
-    records, payload, kinds = encode_state(arrays, bits, method, bias_bits)
+    records, payload, sizes = encode_state(arrays, bits, method, bias_bits)
     header = {"format": FORMAT, "model": {k: model_cfg.get(k) for k in MODEL_KEYS},
               "settings": {"bits": bits, "method": method, "bias_bits": bias_bits,
                            "sparsity": round(sparsity_of(arrays), 6), **settings},
               "tensors": records}
     size = container.write(path, header, payload)
-    return {"path": str(path), "bytes": size, "streams": kinds, "overhead": size - len(payload),
+    coded = sum(sizes["streams"].get(k, 0) for k in ("positions", "indices"))
+    return {"path": str(path), "bytes": size, "streams": sizes["streams"], "overhead": size - len(payload),
+            "codecs": {**sizes["codecs"], "best per stream": coded},
             "sparsity": sparsity_of(arrays), "bits": bits}
 
 

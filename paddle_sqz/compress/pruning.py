@@ -77,7 +77,7 @@ class MaskKeeper:
     """
 
     def __init__(self, model: paddle.nn.Layer, masks: Mapping[str, np.ndarray]):
-        params = dict(model.named_parameters())
+        params = model.state_dict()  # every name, aliases included (they share one tensor)
         missing = [k for k in masks if k not in params]
         if missing:
             raise SqzError(f"pruning masks name parameters the model lacks: {missing[:3]}")

@@ -24,6 +24,7 @@ class _Payload:
     def __init__(self):
         self.parts, self.size = [], 0
         self.kinds: Dict[str, int] = {}
+        self.codecs: Dict[str, int] = {}  # what each codec alone would cost for the coded streams
 
     def add(self, data: bytes, kind: str):
         self.parts.append(data)
@@ -37,8 +38,12 @@ class _Payload:
 
 
 def encode_state(state: Mapping[str, Any], bits: int, method: str = "kmeans",
-                 bias_bits: int = 8) -> Tuple[list, bytes, Dict[str, int]]:
-    """``(tensor records, payload, bytes per stream kind)``; zeros in weights are the pruned ones."""
+                 bias_bits: int = 8) -> Tuple[list, bytes, Dict[str, Dict[str, int]]]:
+    """``(tensor records, payload, sizes)``; zeros in weights are the pruned ones.
+
+    ``sizes["streams"]``: bytes per stream kind; ``sizes["codecs"]``: bytes of all coded
+    streams if each codec were used alone (the measured choice of coder).
+    """
     records, payload = [], _Payload()
     seen: Dict[tuple, list] = {}
     for name, value in state.items():
@@ -56,12 +61,12 @@ def encode_state(state: Mapping[str, Any], bits: int, method: str = "kmeans",
             keep = flat != 0
             record["nnz"] = int(keep.sum())
             if record["nnz"] < flat.size:
-                codec, data = coding.encode_stream(coding.positions_to_gaps(keep))
+                codec, data = coding.encode_stream(coding.positions_to_gaps(keep), payload.codecs)
                 record["positions"] = [codec, *payload.add(data, "positions")]
             flat = flat[keep]
         _encode_values(record, flat, method, payload)
         records.append(record)
-    return records, payload.bytes(), payload.kinds
+    return records, payload.bytes(), {"streams": payload.kinds, "codecs": payload.codecs}
 
 
 def _same_as(candidates: list, value: np.ndarray):
@@ -74,7 +79,7 @@ def _encode_values(record: Dict[str, Any], values: np.ndarray, method: str, payl
         return
     codebook, indices = quantize(values, record["bits"], method)
     record["codebook"] = payload.add(codebook.astype("<f2").tobytes(), "codebooks")
-    codec, data = coding.encode_stream(indices)
+    codec, data = coding.encode_stream(indices, payload.codecs)
     record["indices"] = [codec, *payload.add(data, "indices")]
 
 
