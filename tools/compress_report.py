@@ -23,6 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("--bits", type=int, nargs="+", default=[8, 6, 4], help="bit widths (8 6 4)")
     parser.add_argument("--trained-bits", type=int, nargs="+", help="bit widths for the trained run "
                         "(default --bits)")
+    parser.add_argument("--scope", choices=("layer", "global"), default="layer",
+                        help="pruning threshold of the trained model: per layer or one global (layer)")
     parser.add_argument("--finetune-epochs", type=int, default=0, help="fine-tune the pruned trained model")
     parser.add_argument("--finetune-lr", type=float, help="its learning rate (default the run's)")
     args = parser.parse_args(argv)
@@ -35,12 +37,13 @@ def main(argv=None) -> int:
     rows += random_init_rows(out / "sqz_files", args.random_sparsity, args.bits, alexnet["bytes"])
     if args.run:
         rows += trained_rows(args.run, out / "sqz_files", args.sparsity, args.trained_bits or args.bits,
-                             alexnet["bytes"], args.finetune_epochs, args.finetune_lr)
+                             alexnet["bytes"], args.finetune_epochs, args.finetune_lr, args.scope)
     notes = ["sizes are the byte counts of the .sqz files written (header, codebooks, coded streams and "
              "checksum included); fp32 rows are parameters x 4 bytes; 1 MB = 10^6 bytes",
              "the 1000-class rows use random initial weights (no ImageNet training here): their sizes are "
-             "real, they have no accuracy; trained weights are more peaked and code smaller",
-             "sparsity = fraction of weights set to zero; biases are never pruned and use 8-bit codebooks"]
+             "real, they have no accuracy",
+             "sparsity = fraction of weights set to zero; biases are never pruned and use 8-bit codebooks",
+             f"pruning threshold: per layer for the random-init rows, {args.scope} for the trained model"]
     for path in write_report(rows, out, alexnet, notes):
         print(f"wrote {path}")
     print((out / "compression.md").read_text())

@@ -57,16 +57,17 @@ def random_init_rows(out_dir: Path, sparsities: Sequence[float], bits_list: Sequ
 
 
 def trained_rows(run_path, out_dir: Path, sparsity: float, bits_list: Sequence[int], alexnet: int,
-                 finetune_epochs: int = 0, finetune_lr: Optional[float] = None) -> List[Dict[str, Any]]:
+                 finetune_epochs: int = 0, finetune_lr: Optional[float] = None,
+                 scope: str = "layer") -> List[Dict[str, Any]]:
     """Sizes and test top-1/top-5 of a trained run at each step, from the decoded files."""
     loaded = LoadedRun(run_path)
     evaluate = RunEvaluator(loaded)
     label = f"{loaded.cfg['model']['name']} trained, {len(loaded.class_names)} classes ({Path(run_path).name})"
     original, fp32 = state_of(loaded.model), fp32_bytes(loaded.model)
     rows = [_row(label, "fp32", {"bytes": fp32}, alexnet, fp32, **evaluate(original))]
-    pruned, finetune_run = pruned_run_state(loaded, sparsity, "layer", finetune_epochs, out_dir, finetune_lr)
+    pruned, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, out_dir, finetune_lr)
     if finetune_epochs and finetune_run is not None:
-        no_ft, _ = prune(original, sparsity)
+        no_ft, _ = prune(original, sparsity, scope)
         rows.append(_row(label, f"pruned {sparsity:.0%}, no fine-tuning", {"bytes": fp32, "sparsity": sparsity},
                          alexnet, fp32, note="float32 dense, for the accuracy only", **evaluate(no_ft)))
     for bits in (32, *bits_list):
