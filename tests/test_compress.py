@@ -88,6 +88,18 @@ def test_per_layer_pruning_hits_the_sparsity_in_every_weight_and_spares_biases()
     assert abs(sparsity_of(pruned) - 0.33) < 1e-3
 
 
+@pytest.mark.parametrize("scope", ["layer", "global"])
+def test_pruning_in_rounds_keeps_what_earlier_rounds_removed(scope):
+    """--prune-rounds prunes an already pruned state further: old zeros must stay zeros."""
+    state = small_state()
+    first, _ = prune(state, 0.3, scope)
+    second, _ = prune(first, 0.6, scope)
+    for name, value in first.items():
+        if value.ndim >= 2:
+            assert not second[name][value == 0].any(), name
+    assert abs(sparsity_of(second) - 0.6) < 1e-3
+
+
 def test_global_pruning_uses_one_threshold():
     state = small_state()
     pruned, _ = prune(state, 0.5, "global")

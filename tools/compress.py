@@ -23,6 +23,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scope", choices=("layer", "global"), default="layer", help="pruning threshold scope")
     parser.add_argument("--bias-bits", type=int, default=8, help="bits for biases (never pruned); 32 = float32")
     parser.add_argument("--finetune-epochs", type=int, default=0, help="retrain the pruned model this many epochs")
+    parser.add_argument("--prune-rounds", type=int, default=1,
+                        help="reach --sparsity in this many prune + fine-tune rounds (1)")
     parser.add_argument("--finetune-lr", type=float, help="learning rate of the fine-tuning (default the run's)")
     parser.add_argument("--out", metavar="FILE.sqz", help="default RUN/compressed/model_<bits>bit.sqz")
     parser.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
@@ -30,7 +32,7 @@ def main(argv=None) -> int:
     from paddle_sqz.compress.pipeline import compress_run
     from paddle_sqz.engine.inference import evaluate_run
     result = compress_run(args.run, args.sparsity, args.bits, args.method, args.scope, args.bias_bits,
-                          args.finetune_epochs, args.finetune_lr, args.out)
+                          args.finetune_epochs, args.finetune_lr, args.out, args.prune_rounds)
     print(f"wrote {result['path']}: {result['bytes']:,} bytes ({result['fp32_bytes'] / result['bytes']:.1f}x "
           f"smaller than float32 {result['fp32_bytes']:,}), sparsity {result['sparsity']:.2%}, "
           f"{result['bits']}-bit; streams " + ", ".join(f"{k} {v:,}" for k, v in result["streams"].items()))

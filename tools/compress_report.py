@@ -26,6 +26,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scope", choices=("layer", "global"), default="layer",
                         help="pruning threshold of the trained model: per layer or one global (layer)")
     parser.add_argument("--finetune-epochs", type=int, default=0, help="fine-tune the pruned trained model")
+    parser.add_argument("--prune-rounds", type=int, default=1,
+                        help="reach --sparsity in this many prune + fine-tune rounds (1)")
     parser.add_argument("--finetune-lr", type=float, help="its learning rate (default the run's)")
     args = parser.parse_args(argv)
     from pathlib import Path
@@ -37,7 +39,8 @@ def main(argv=None) -> int:
     rows += random_init_rows(out / "sqz_files", args.random_sparsity, args.bits, alexnet["bytes"])
     if args.run:
         rows += trained_rows(args.run, out / "sqz_files", args.sparsity, args.trained_bits or args.bits,
-                             alexnet["bytes"], args.finetune_epochs, args.finetune_lr, args.scope)
+                             alexnet["bytes"], args.finetune_epochs, args.finetune_lr, args.scope,
+                             args.prune_rounds)
     notes = ["sizes are the byte counts of the .sqz files written (header, codebooks, coded streams and "
              "checksum included); fp32 rows are parameters x 4 bytes; 1 MB = 10^6 bytes",
              "the 1000-class rows use random initial weights (no ImageNet training here): their sizes are "

@@ -13,6 +13,7 @@ import paddle
 from ..engine import build
 from ..engine.evaluate import evaluate
 from ..engine.inference import LoadedRun
+from ..errors import SqzError
 from .finetune import finetune_pruned
 from .model_file import save_compressed
 from .pruning import apply_masks, magnitude_masks
@@ -52,24 +53,34 @@ class RunEvaluator:
 
 
 def pruned_run_state(loaded: LoadedRun, sparsity: float, scope: str, finetune_epochs: int,
-                     out_dir: Path, finetune_lr: Optional[float] = None) -> Tuple[Dict[str, np.ndarray], Any]:
-    """The run's best weights pruned (and fine-tuned with the masks held) ; and the fine-tune run or None."""
-    pruned, masks = prune(state_of(loaded.model), sparsity, scope)
-    if finetune_epochs <= 0 or sparsity == 0:
-        return pruned, None
-    return finetune_pruned(loaded.cfg, pruned, masks, finetune_epochs, out_dir, finetune_lr)
+                     out_dir: Path, finetune_lr: Optional[float] = None,
+                     rounds: int = 1) -> Tuple[Dict[str, np.ndarray], Any]:
+    """The run's best weights pruned (and fine-tuned with the masks held); and the last fine-tune run.
+
+    ``rounds`` > 1 prunes step by step (sparsity/rounds more each round, each followed by
+    ``finetune_epochs``), as Deep Compression does: one big cut can leave a network
+    whose ReLUs are all off, from which no gradient recovers.
+    """
+    if rounds < 1:
+        raise SqzError(f"--prune-rounds must be at least 1, got {rounds}")
+    state, finetune_run = state_of(loaded.model), None
+    for done in range(1, rounds + 1):
+        state, masks = prune(state, sparsity * done / rounds, scope)
+        if finetune_epochs > 0 and sparsity > 0:
+            state, finetune_run = finetune_pruned(loaded.cfg, state, masks, finetune_epochs, out_dir, finetune_lr)
+    return state, finetune_run
 
 
 def compress_run(run_path, sparsity: float, bits: int, method: str = "kmeans", scope: str = "layer",
                  bias_bits: int = 8, finetune_epochs: int = 0, finetune_lr: Optional[float] = None,
-                 out: Optional[Path] = None) -> Dict[str, Any]:
+                 out: Optional[Path] = None, rounds: int = 1) -> Dict[str, Any]:
     """Write ``RUN/compressed/model_<bits>bit.sqz`` (or ``out``) and return its size and settings."""
     loaded = LoadedRun(run_path)
     folder = loaded.run.path / "compressed"
-    state, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, folder, finetune_lr)
+    state, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, folder, finetune_lr, rounds)
     path = Path(out) if out else folder / f"model_{bits}bit.sqz"
     result = save_compressed(path, state, loaded.cfg["model"], bits, method, bias_bits,
-                             scope=scope, finetune_epochs=finetune_epochs)
+                             scope=scope, finetune_epochs=finetune_epochs, prune_rounds=rounds)
     result["fp32_bytes"] = fp32_bytes(loaded.model)
     result["finetune_run"] = str(finetune_run) if finetune_run else None
     return result

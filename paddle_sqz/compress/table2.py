@@ -58,23 +58,25 @@ def random_init_rows(out_dir: Path, sparsities: Sequence[float], bits_list: Sequ
 
 def trained_rows(run_path, out_dir: Path, sparsity: float, bits_list: Sequence[int], alexnet: int,
                  finetune_epochs: int = 0, finetune_lr: Optional[float] = None,
-                 scope: str = "layer") -> List[Dict[str, Any]]:
+                 scope: str = "layer", rounds: int = 1) -> List[Dict[str, Any]]:
     """Sizes and test top-1/top-5 of a trained run at each step, from the decoded files."""
     loaded = LoadedRun(run_path)
     evaluate = RunEvaluator(loaded)
     label = f"{loaded.cfg['model']['name']} trained, {len(loaded.class_names)} classes ({Path(run_path).name})"
     original, fp32 = state_of(loaded.model), fp32_bytes(loaded.model)
     rows = [_row(label, "fp32", {"bytes": fp32}, alexnet, fp32, **evaluate(original))]
-    pruned, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, out_dir, finetune_lr)
+    pruned, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, out_dir, finetune_lr, rounds)
     if finetune_epochs and finetune_run is not None:
         no_ft, _ = prune(original, sparsity, scope)
         rows.append(_row(label, f"pruned {sparsity:.0%}, no fine-tuning", {"bytes": fp32, "sparsity": sparsity},
                          alexnet, fp32, note="float32 dense, for the accuracy only", **evaluate(no_ft)))
     for bits in (32, *bits_list):
         path = out_dir / f"model_s{round(sparsity * 100)}_{_bits_name(bits)}.sqz"
-        result = save_compressed(path, pruned, loaded.cfg["model"], bits, finetune_epochs=finetune_epochs)
+        result = save_compressed(path, pruned, loaded.cfg["model"], bits, finetune_epochs=finetune_epochs,
+                                 prune_rounds=rounds)
         _, decoded = load_compressed(path)
-        step = _step(sparsity, bits) + (f" + {finetune_epochs} ep. fine-tuning" if finetune_epochs else "")
+        tuned = f"{rounds} x {finetune_epochs}" if rounds > 1 else f"{finetune_epochs}"
+        step = _step(sparsity, bits) + (f" + {tuned} ep. fine-tuning" if finetune_epochs else "")
         rows.append(_row(label, step, result, alexnet, fp32, codecs=result["codecs"], **evaluate(decoded)))
     return rows
 
