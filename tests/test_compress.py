@@ -299,3 +299,24 @@ def test_int8_copy_without_aliases_computes_the_same_and_ptq_stays_close():
     quantized = ptq_int8(model, [(paddle.rand([8, 1, 32, 32]), None) for _ in range(2)], batches=2)
     want, got = model(x).numpy(), quantized(x).numpy()
     assert np.abs(want - got).max() <= 0.1 * (np.abs(want).max() + 1e-6)
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+def test_report_writes_table_csv_and_a_log_scale_chart(tmp_path):
+    from PIL import Image
+    from paddle_sqz.compress.report import write_report
+    from paddle_sqz.compress.table2 import alexnet_fp32, alexnet_row, random_init_rows
+    alexnet = alexnet_fp32()
+    rows = [alexnet_row(alexnet)] + random_init_rows(tmp_path / "sqz", [0.5], [6], alexnet["bytes"],
+                                                     name="qd_simple_cnn", num_classes=14)
+    md, csv_path, png = write_report(rows, tmp_path, alexnet, notes=["a note"])
+    text = md.read_text()
+    assert "pruned 50%, 6-bit k-means" in text and "a note" in text and "huffman" in text
+    six_bit = next(r for r in rows if r["bits"] == 6)
+    assert six_bit["bytes"] == (tmp_path / "sqz" / "qd_simple_cnn_14_s50_6bit.sqz").stat().st_size
+    assert six_bit["vs_alexnet"] == pytest.approx(alexnet["bytes"] / six_bit["bytes"])
+    lines = csv_path.read_text().splitlines()
+    assert lines[0].startswith("model,step,bytes") and len(lines) == len(rows) + 1
+    image = Image.open(png)
+    assert image.format == "PNG" and np.asarray(image.convert("L")).std() > 5
