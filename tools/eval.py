@@ -1,6 +1,6 @@
 """Evaluate a trained run: top-1, top-5, per-class accuracy and a confusion matrix (JSON + PNG).
 
-``python tools/eval.py --run output/birds-... [--list other_test.txt] [--weights best|latest]``
+``python tools/eval.py --run output/birds-... [--list other_test.txt] [--weights best|latest|FILE.sqz]``
 
 A Quick Draw run is evaluated on the test fold of its data folder, or with
 ``--data-folder DIR`` on every drawing of another folder of ``<class>.npy`` files
@@ -19,9 +19,13 @@ def main(argv=None) -> int:
     parser.add_argument("--data-folder", metavar="DIR",
                         help="Quick Draw runs: evaluate every drawing of this folder of <class>.npy files "
                              "(default: the test fold of the run's data.folder)")
-    parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
+                        help="the run's best model, its latest checkpoint, or a compressed .sqz file "
+                             "made by tools/compress.py (default best)")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
+    if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
+        parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
     from paddle_sqz.engine.inference import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
     summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder)

@@ -13,7 +13,8 @@ def main(argv=None) -> int:
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
     parser.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
     parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
-    parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
+                        help="the run's best model, its latest checkpoint, or a compressed .sqz file")
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)

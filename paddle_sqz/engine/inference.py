@@ -25,7 +25,11 @@ from .run_dir import RunDir
 
 
 class LoadedRun:
-    """A run's config, class names and model (eval mode, weights loaded)."""
+    """A run's config, class names and model (eval mode, weights loaded).
+
+    ``weights`` is ``best``, ``latest`` or the path of a compressed ``.sqz`` file
+    (``tools/compress.py``), decoded to float weights of the same model.
+    """
 
     def __init__(self, run_path, weights: str = "best"):
         self.run = RunDir.open(run_path)
@@ -36,7 +40,11 @@ class LoadedRun:
                            f"has model.num_classes={self.cfg['model']['num_classes']}")
         paddle.set_device("cpu" if not paddle.device.is_compiled_with_cuda() else "gpu")
         self.model = build.build_model(self.cfg)
-        load_weights(self.model, self.run.weights(weights))
+        if str(weights).endswith(".sqz"):
+            from ..compress.model_file import load_compressed_into
+            load_compressed_into(self.model, weights, self.cfg["model"])
+        else:
+            load_weights(self.model, self.run.weights(weights))
         self.model.eval()
         self.transform = build_transform(self.cfg["data"], train=False)
 

@@ -1,0 +1,34 @@
+"""Fine-tune a pruned model through the normal trainer, with the pruned weights held at zero.
+
+Deep Compression retrains after pruning so the surviving weights take over from
+the removed ones. The run is an ordinary run folder (log, metrics, best model),
+started from the pruned weights instead of a fresh initialisation.
+"""
+import copy
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import numpy as np
+import paddle
+
+from ..engine.checkpoint import load_weights
+from ..engine.run_dir import RunDir
+from .pruning import MaskKeeper, apply_masks
+
+
+def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray],
+                    epochs: int, out_dir: Path, lr: Optional[float] = None) -> Tuple[Dict[str, np.ndarray], Path]:
+    """Train ``epochs`` more epochs from ``state`` keeping ``masks``; returns the best weights and the run."""
+    from ..engine.trainer import Trainer
+    cfg = copy.deepcopy(cfg)
+    cfg["train"]["epochs"] = epochs
+    cfg["output"].update(dir=str(out_dir), name="finetune")
+    if lr is not None:
+        cfg["train"]["lr"] = lr
+    trainer = Trainer(cfg)
+    load_weights(trainer.net, {k: paddle.to_tensor(v) for k, v in state.items()}, what="pruned weights")
+    keeper = MaskKeeper(trainer.net, masks)
+    run_path = trainer.fit()
+    keeper.remove()
+    best = paddle.load(str(RunDir(run_path).best))
+    return apply_masks({k: v.numpy() for k, v in best.items()}, masks), run_path

@@ -1,0 +1,86 @@
+"""Deep Compression of a trained run: prune, optionally fine-tune, share weights, code, check.
+
+Each step is a function of plain state dicts, so the command-line tool and the
+report run the same code; the run folder gets ``compressed/`` with the ``.sqz``
+files and any fine-tuning run.
+"""
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+import numpy as np
+import paddle
+
+from ..engine import build
+from ..engine.evaluate import evaluate
+from ..engine.inference import LoadedRun
+from ..errors import SqzError
+from .finetune import finetune_pruned
+from .model_file import save_compressed
+from .pruning import apply_masks, magnitude_masks
+
+FLOAT_BYTES = 4
+
+
+def state_of(model: paddle.nn.Layer) -> Dict[str, np.ndarray]:
+    """The model's weights as float32 numpy arrays, by state-dict name."""
+    return {k: np.asarray(v.numpy(), np.float32) for k, v in model.state_dict().items()}
+
+
+def fp32_bytes(model: paddle.nn.Layer) -> int:
+    """Bytes of the parameters as float32, each parameter counted once (the paper's 'size')."""
+    return FLOAT_BYTES * sum(int(np.prod(p.shape)) for p in model.parameters())
+
+
+def prune(state: Mapping[str, np.ndarray], sparsity: float, scope: str = "layer"):
+    """``(pruned state, keep-masks)``."""
+    masks = magnitude_masks(state, sparsity, scope)
+    return apply_masks(state, masks), masks
+
+
+class RunEvaluator:
+    """Test-set top-1/top-5 of any weights for one run, reusing one model and one loader."""
+
+    def __init__(self, loaded: LoadedRun):
+        self.loaded = loaded
+        dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
+        self.loader, _ = build.build_loader(loaded.cfg, dataset, train=False)
+        self.images = len(dataset)
+
+    def __call__(self, state: Mapping[str, np.ndarray]) -> Dict[str, float]:
+        self.loaded.model.set_state_dict({k: paddle.to_tensor(v) for k, v in state.items()})
+        result = evaluate(self.loaded.model, self.loader)
+        return {"top1": result["top1"], "top5": result["top5"]}
+
+
+def pruned_run_state(loaded: LoadedRun, sparsity: float, scope: str, finetune_epochs: int,
+                     out_dir: Path, finetune_lr: Optional[float] = None,
+                     rounds: int = 1) -> Tuple[Dict[str, np.ndarray], Any]:
+    """The run's best weights pruned (and fine-tuned with the masks held); and the last fine-tune run.
+
+    ``rounds`` > 1 prunes step by step (sparsity/rounds more each round, each followed by
+    ``finetune_epochs``), as Deep Compression does: one big cut can leave a network
+    whose ReLUs are all off, from which no gradient recovers.
+    """
+    if rounds < 1:
+        raise SqzError(f"--prune-rounds must be at least 1, got {rounds}")
+    state, finetune_run = state_of(loaded.model), None
+    for done in range(1, rounds + 1):
+        state, masks = prune(state, sparsity * done / rounds, scope)
+        if finetune_epochs > 0 and sparsity > 0:
+            state, finetune_run = finetune_pruned(loaded.cfg, state, masks, finetune_epochs, out_dir, finetune_lr)
+    return state, finetune_run
+
+
+def compress_run(run_path, sparsity: float, bits: int, method: str = "kmeans", scope: str = "layer",
+                 bias_bits: int = 8, finetune_epochs: int = 0, finetune_lr: Optional[float] = None,
+                 out: Optional[Path] = None, rounds: int = 1) -> Dict[str, Any]:
+    """Write ``RUN/compressed/model_<bits>bit.sqz`` (or ``out``) and return its size and settings."""
+    loaded = LoadedRun(run_path)
+    folder = loaded.run.path / "compressed"
+    state, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, folder, finetune_lr, rounds)
+    path = Path(out) if out else folder / f"model_{bits}bit.sqz"
+    result = save_compressed(path, state, loaded.cfg["model"], bits, method, bias_bits,
+                             scope=scope, finetune_epochs=finetune_epochs, prune_rounds=rounds)
+    result["fp32_bytes"] = fp32_bytes(loaded.model)
+    result["finetune_run"] = str(finetune_run) if finetune_run else None
+    return result
