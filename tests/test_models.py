@@ -29,6 +29,7 @@ def test_v10_per_layer_parameters_match_the_paper():
     assert n_params(model.features[0]) == 14_208
     assert [n_params(f) for f in fires] == [11_920, 12_432, 45_344, 49_440, 104_880, 111_024, 188_992, 197_184]
     assert n_params(model.final_conv) == 513_000
+    assert not any(key.startswith("final_conv") for key in model.state_dict())  # saved once only
 
 
 def test_complex_bypass_adds_1x1_convs_where_channels_differ():

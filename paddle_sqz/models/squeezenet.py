@@ -90,10 +90,16 @@ class SqueezeNet(nn.Layer):
             if number in POOL_AFTER[version]:
                 layers.append(self._pool())
         self.features = nn.Sequential(*layers)
-        self.final_conv = nn.Conv2D(channels, num_classes, kernel_size=1)
         self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout), self.final_conv, nn.ReLU(), nn.AdaptiveAvgPool2D(1))
+            nn.Dropout(p=dropout), nn.Conv2D(channels, num_classes, kernel_size=1), nn.ReLU(),
+            nn.AdaptiveAvgPool2D(1))
         self._init_weights()
+
+    @property
+    def final_conv(self) -> nn.Conv2D:
+        """conv10, the class-score layer. A property, not a second registration: a layer held
+        under two names is saved twice (2 MB more at 1000 classes) and confuses quantization."""
+        return self.classifier[1]
 
     @staticmethod
     def _pool():
