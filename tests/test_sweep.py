@@ -86,7 +86,7 @@ def test_report_summarises_seeds(tmp_path):
 def test_two_point_sweep_end_to_end(tmp_path):
     out = tmp_path / "sweep"
     proc = run_tool("sweep.py", "--sweep", "sr", "--values", "0.125", "0.5", "-o", f"data.folder={QD14}",
-                    "data.max_items_per_class=12", "data.image_size=48", "train.epochs=1", "train.batch_size=16",
+                    "data.max_items_per_class=10", "data.image_size=32", "train.epochs=1", "train.batch_size=16",
                     "model.layout=1_1", "--out", out, timeout=120)
     assert "2 runs in" in proc.stdout
     with open(out / "sweep.csv", newline="") as f:
@@ -97,4 +97,9 @@ def test_two_point_sweep_end_to_end(tmp_path):
     runs = sorted(p for p in out.iterdir() if p.is_dir())
     assert [p.name.split("-")[0] for p in runs] == ["sr0.125", "sr0.5"]
     assert all(list(p.glob("vdlrecords.*")) for p in runs), "each point is its own VisualDL run"
-    assert (out / "sweep_sr.png").is_file() and "python tools/sweep.py" in (out / "sweep.md").read_text()
+    md = (out / "sweep.md").read_text()
+    assert (out / "sweep_sr.png").is_file() and "python tools/sweep.py" in md
+    (out / "sweep_sr.png").unlink()
+    again = run_tool("sweep.py", "--sweep", "sr", "--report", out)
+    assert "sweep_sr.png" in again.stdout and (out / "sweep_sr.png").is_file()
+    assert (out / "sweep.md").read_text() == md  # the same report from the saved table and histories

@@ -98,3 +98,35 @@ def run_sweep(cfg_name: str, sweep: str, values: Optional[Sequence[str]] = None,
     for name in files.values():
         log(f"wrote {name}")
     return {"out_dir": out, "rows": rows, "files": files, "wall_seconds": wall}
+
+
+def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
+    """Write the report of a finished sweep again from its ``sweep.csv`` and the runs' ``metrics.jsonl``.
+
+    For a changed plot or table without training again; the header lines (command, data,
+    wall time) are kept from the existing ``sweep.md``.
+    """
+    import csv
+    from ..config.loader import parse_override
+    from ..report.sweep import write_sweep_report
+    from .history import read_history
+    out = Path(out_dir)
+    table, md = out / "sweep.csv", out / "sweep.md"
+    if not table.is_file() or not md.is_file():
+        raise SqzError(f"--report: {out} has no sweep.csv and sweep.md (is it a tools/sweep.py output folder?)")
+    if sweep not in SWEEPS:
+        raise SqzError(f"--sweep: unknown sweep {sweep!r}; valid: {', '.join(SWEEPS)}")
+    with open(table, newline="", encoding="utf-8") as f:
+        records = list(csv.DictReader(f))
+    rows = []
+    for r in records:
+        run = Path(r["run"])
+        _, value = parse_override(f"{SWEEPS[sweep].key}={r['value']}")
+        rows.append({"setting": r["setting"], "value": value, "seed": int(r["seed"]),
+                     "parameters": int(r["parameters"]), "size_kb": float(r["size_mb"]) * 1024.0,
+                     "top1": float(r["top1"]), "top5": float(r["top5"]), "epochs": int(r["epochs"]),
+                     "train_seconds": float(r["train_seconds"]), "run": str(run),
+                     "model": run.name.rsplit("-", 2)[0], "history": read_history(run / "metrics.jsonl")})
+    lines = md.read_text(encoding="utf-8").split("\n\n")[1].splitlines()
+    about = [line[2:] for line in lines if line.startswith("- ")]
+    return write_sweep_report(rows, out, sweep, about)

@@ -19,6 +19,9 @@ from .compare import plot_epoch_curves
 
 TITLES = {"sr": "squeeze ratio SR (paper Figure 3a)", "pct_3x3": "share of 3x3 filters (paper Figure 3b)",
           "bypass": "macro-architecture: vanilla / simple bypass / complex bypass (paper Table 3)"}
+PLOT_TITLES = {"sr": "Size vs accuracy, squeeze ratio SR (cf. paper Figure 3a)",
+               "pct_3x3": "Size vs accuracy, share of 3x3 filters (cf. paper Figure 3b)",
+               "bypass": "Size vs accuracy, vanilla / simple / complex bypass (cf. paper Table 3)"}
 CSV_KEYS = ("setting", "value", "seed", "parameters", "size_mb", "top1", "top5", "epochs", "train_seconds", "run")
 
 
@@ -89,16 +92,21 @@ def plot_size_vs_accuracy(rows: Sequence[Mapping[str, Any]], path: PathLike, tit
     fig = new_figure(8, 5)
     ax = fig.subplots()
     sizes = [e["size_mb"] for e in summary]
+    numeric = all(isinstance(e["value"], (int, float)) for e in summary)
     for metric, marker, face, name in (("top1", "o", None, "test top-1"), ("top5", "s", "white", "test top-5")):
+        color = "C0" if metric == "top1" else "C1"
         means = [100 * e[metric] for e in summary]
-        ax.plot(sizes, means, "-" + marker, color="C0" if metric == "top1" else "C1", markersize=7,
-                markerfacecolor=face or ("C0" if metric == "top1" else "C1"), label=f"{name} (mean over seeds)")
+        # numeric settings are joined in order (the paper's curves); categories stay separate points
+        ax.plot(sizes, means, ("-" if numeric else "") + marker, color=color, markersize=7,
+                markerfacecolor=face or color, label=f"{name} (mean over seeds)")
         ax.scatter([_size_mb(r) for r in rows], [100 * float(r[metric]) for r in rows], s=12,
-                   color="C0" if metric == "top1" else "C1", alpha=0.45, zorder=3)
-        if metric == "top1":
-            for entry, y in zip(summary, means):
-                ax.annotate(f"{key.split('.')[-1]}={entry['value']}", (entry["size_mb"], y), textcoords="offset points",
-                            xytext=(6, -12), fontsize=8, color="C0")
+                   color=color, alpha=0.45, zorder=3, label=f"{name}, each seed" if len(rows) > len(summary) else None)
+        for index, (entry, y) in enumerate(zip(summary, means)):
+            # names of points at the same size are stacked, not drawn over each other
+            stack = sum(1 for other in summary[:index] if abs(other["size_mb"] - entry["size_mb"]) < 1e-6)
+            ax.annotate(f"{key.split('.')[-1]}={entry['value']}", (entry["size_mb"], y), textcoords="offset points",
+                        xytext=(7, -4 - 11 * stack), fontsize=8, color=color)
+    ax.margins(x=0.15, y=0.12)
     ax.set_xlabel("model size: saved float32 weights (MB)")
     ax.set_ylabel("accuracy on the test fold (%)")
     ax.set_title(title)
@@ -116,7 +124,7 @@ def write_sweep_report(rows: Sequence[Mapping[str, Any]], out_dir: PathLike, swe
     atomic_write_text(md, markdown(rows, sweep, about))
     files = {"markdown": str(md), "csv": write_csv(rows, out_dir / "sweep.csv"),
              "plot": plot_size_vs_accuracy(rows, out_dir / f"sweep_{sweep}.png",
-                                           f"Size vs accuracy: {TITLES.get(sweep, sweep)}")}
+                                           PLOT_TITLES.get(sweep, f"Size vs accuracy: {sweep}"))}
     histories = {str(r["model"]): r["history"] for r in rows if r.get("history")}
     if histories:
         files["val_top1"], files["val_loss"] = plot_epoch_curves(histories, out_dir)
