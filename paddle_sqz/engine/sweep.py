@@ -93,6 +93,8 @@ def run_sweep(cfg_name: str, sweep: str, values: Optional[Sequence[str]] = None,
     wall = time.perf_counter() - start
     first_run = LoadedRun(rows[0]["run"])
     about = about_lines(first_run, overrides, wall, command, "sweep")
+    about.insert(-2, f"swept: `{SWEEPS[sweep].key}` over {', '.join(str(p.value) for p in points[::len(seeds)])}; "
+                     f"seeds {', '.join(map(str, seeds))} (each seed: its own split, initialisation and order)")
     from ..report.sweep import write_sweep_report
     files = write_sweep_report(rows, out, sweep, about)
     for name in files.values():
