@@ -65,7 +65,6 @@ def test_bad_quickdraw_keys_name_the_key(override, message):
     (["data.test_fraction=1.0"], r"'data.test_fraction' must be in \[0, 1\)"),
     (["data.val_fraction=-0.1"], r"'data.val_fraction' must be in \[0, 1\)"),
     (["data.max_items_per_class=0"], "'data.max_items_per_class' must be at least 1"),
-    (["data.image_size=32"], "'data.image_size' must be 28"),
     (["model.in_channels=3", "data.mean=[0,0,0]", "data.std=[1,1,1]"], "'model.in_channels' must be 1"),
 ])
 def test_prepare_data_checks_name_the_key(tmp_path, overrides, message):

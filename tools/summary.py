@@ -1,6 +1,8 @@
 """Print a model's layer table and parameter totals (the tutorial's paddle.summary step).
 
 ``python tools/summary.py --cfg birds [-o model.name=squeezenet1_1]``; ``--list`` names every model.
+``--table1`` prints the SqueezeNet paper's Table 1 instead (per-layer sizes, filters, parameters):
+``python tools/summary.py --cfg birds --table1 --input-size 227 -o model.num_classes=1000``.
 """
 import argparse
 
@@ -14,6 +16,10 @@ def main(argv=None) -> int:
     parser.add_argument("-o", "--override", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                         help="override config keys, e.g. -o model.name=squeezenet1_1")
     parser.add_argument("--list", action="store_true", help="list the registered models and exit")
+    parser.add_argument("--table1", action="store_true",
+                        help="SqueezeNet models: the paper's Table 1 (layer, output size, s1x1/e1x1/e3x3, parameters)")
+    parser.add_argument("--input-size", type=int, metavar="PX",
+                        help="square input size (default: data.image_size; the paper's Table 1 uses 227)")
     args = parser.parse_args(argv)
     from paddle_sqz.models import list_models
     if args.list:
@@ -25,7 +31,16 @@ def main(argv=None) -> int:
     from paddle_sqz.engine.build import build_model
     from paddle_sqz.report.tables import model_summary
     cfg = load_config(args.cfg, args.override)
-    size = cfg["data"]["image_size"]
+    size = args.input_size or cfg["data"]["image_size"]
+    if size < 1:
+        parser.error("--input-size must be at least 1")
+    if args.table1:
+        from paddle_sqz.report.table1 import format_table1, table1_rows
+        m = cfg["model"]
+        print(format_table1(table1_rows(build_model(cfg), size),
+                            f"Table 1: {m['name']}, {m['num_classes']} classes, bypass {m['bypass']}, "
+                            f"{m['in_channels']}x{size}x{size} input"))
+        return 0
     print(model_summary(build_model(cfg), (1, cfg["model"]["in_channels"], size, size)))
     return 0
 

@@ -23,6 +23,14 @@ SCHEMA: Dict[str, Key] = {
     "model.dropout": Key("float", 0.5, "dropout before the classifier conv (SqueezeNet only)"),
     "model.bypass": Key("str", "none", "SqueezeNet macro-architecture", choices=("none", "simple", "complex")),
     "model.in_channels": Key("int", 3, "input image channels"),
+    "model.base_e": Key("int", 128, "squeezenet_meta: expand filters of fire2 (paper section 5.1)"),
+    "model.incr_e": Key("int", 128, "squeezenet_meta: expand filters added every model.freq fire modules"),
+    "model.pct_3x3": Key("float", 0.5, "squeezenet_meta: share of 3x3 among the expand filters"),
+    "model.freq": Key("int", 2, "squeezenet_meta: fire modules between width increases"),
+    "model.sr": Key("float", 0.125, "squeezenet_meta: squeeze ratio, squeeze filters / expand filters"),
+    "model.layout": Key("str", "1_0", "squeezenet_meta: conv1 and pools of v1.0 (7x7/2, 96 filters) or v1.1 "
+                        "(3x3/2, 64 filters, pools after conv1, fire3, fire5: about 2.4x fewer FLOPs)",
+                        choices=("1_0", "1_1")),
     # data
     "data.kind": Key("str", "list", "data set type: list files of images, or a folder of Quick Draw "
                      "<class>.npy files", choices=("list", "quickdraw")),

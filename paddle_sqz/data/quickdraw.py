@@ -18,6 +18,7 @@ import numpy as np
 import paddle
 
 from ..errors import SqzError
+from .resize import resize_batch
 
 PathLike = Union[str, Path]
 PIXELS = 28 * 28
@@ -144,15 +145,20 @@ def match_classes(run_classes: Sequence[str], folder: PathLike) -> ClassMatch:
 
 
 class QuickDrawDataset(paddle.io.Dataset):
-    """Items ``(float32 (1, 28, 28) = pixels * scale, int64 label)`` for ``pairs``.
+    """Items ``(float32 (1, S, S) = pixels * scale, int64 label)`` for ``pairs``.
 
     Holds each class's memory-mapped array, opened once. ``as_arrays``/``batch``
     gather many items with one fancy index per class, avoiding per-item Python work.
+    ``image_size`` S other than 28 resizes the drawings bilinearly, a whole batch at
+    once (``resize.resize_batch``), e.g. to 64 px for SqueezeNet.
     """
 
     def __init__(self, folder: PathLike, pairs: np.ndarray, classes: Sequence[str],
-                 scale: float = 1 / 255.0):
+                 scale: float = 1 / 255.0, image_size: int = 28):
         super().__init__()
+        if image_size < 1:
+            raise SqzError(f"data.image_size: must be at least 1, got {image_size}")
+        self.image_size = int(image_size)
         self.classes = list(classes)
         self.arrays = [load_class_array(f) for f in match_classes(self.classes, folder).files]
         self.pairs = np.asarray(pairs, dtype=np.int32).reshape(-1, 2)
@@ -180,12 +186,11 @@ class QuickDrawDataset(paddle.io.Dataset):
         flips, when asked for, are drawn per batch by the loader)."""
 
     def __getitem__(self, idx: int):
-        c, r = self.pairs[idx]
-        x = self.arrays[c][r].reshape(1, 28, 28).astype(np.float32) * self.scale
-        return x, np.int64(c)
+        x, y = self.as_arrays(self.pairs[[idx]])
+        return x[0], y[0]
 
     def as_arrays(self, pairs: np.ndarray):
-        """``(x (M, 1, 28, 28) float32, y (M,) int64)`` for any ``(class, row)`` pairs."""
+        """``(x (M, 1, S, S) float32, y (M,) int64)`` for any ``(class, row)`` pairs (S = ``image_size``)."""
         pairs = np.asarray(pairs, dtype=np.int32).reshape(-1, 2)
         self._check_pairs(pairs)
         pixels = np.empty((len(pairs), PIXELS), dtype=np.uint8)
@@ -196,7 +201,7 @@ class QuickDrawDataset(paddle.io.Dataset):
             pixels[where[order]] = self.arrays[c][rows[order]]
         x = pixels.reshape(-1, 1, 28, 28).astype(np.float32)
         x *= self.scale
-        return x, pairs[:, 0].astype(np.int64)
+        return resize_batch(x, self.image_size), pairs[:, 0].astype(np.int64)
 
     def batch(self, indices: Sequence[int]):
         """``as_arrays`` for positions in this dataset (a sampler's batch of indices)."""

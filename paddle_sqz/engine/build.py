@@ -17,8 +17,6 @@ from .array_loader import ArrayLoader
 from .sampler import EpochBatchSampler
 from .thread_loader import ThreadLoader
 
-QD_SIZE = 28  # Quick Draw numpy_bitmap drawings are 28x28
-
 
 def build_model(cfg: Dict[str, Any]) -> paddle.nn.Layer:
     """The configured model; model keys a builder does not take are left out (e.g. bypass for a CNN)."""
@@ -26,7 +24,8 @@ def build_model(cfg: Dict[str, Any]) -> paddle.nn.Layer:
     builder = get_builder(m["name"])
     import inspect
     accepted = inspect.signature(builder).parameters
-    kwargs = {k: m[k] for k in ("num_classes", "dropout", "bypass", "in_channels") if k in accepted}
+    keys = ("num_classes", "dropout", "bypass", "in_channels", "base_e", "incr_e", "pct_3x3", "freq", "sr", "layout")
+    kwargs = {k: m[k] for k in keys if k in accepted}
     return _build_registered(m["name"], **kwargs)
 
 
@@ -82,9 +81,6 @@ def _prepare_quickdraw(cfg: Dict[str, Any]) -> List[str]:
     if data["max_items_per_class"] < 1:
         raise SqzError(f"config key 'data.max_items_per_class' must be at least 1, "
                        f"got {data['max_items_per_class']}")
-    if data["image_size"] != QD_SIZE:
-        raise SqzError(f"config key 'data.image_size' must be {QD_SIZE} for Quick Draw "
-                       f"(the drawings are {QD_SIZE}x{QD_SIZE}), got {data['image_size']}")
     if model["in_channels"] != 1:
         raise SqzError(f"config key 'model.in_channels' must be 1 for Quick Draw (grayscale drawings), "
                        f"got {model['in_channels']}")
@@ -116,7 +112,7 @@ def build_quickdraw_dataset(cfg: Dict[str, Any], split: str,
         raise SqzError(f"the {split} split of {folder} is empty (data.max_items_per_class="
                        f"{data['max_items_per_class']}, data.test_fraction={data['test_fraction']}, "
                        f"data.val_fraction={data['val_fraction']})")
-    return QuickDrawDataset(folder, pairs, classes)
+    return QuickDrawDataset(folder, pairs, classes, image_size=data["image_size"])
 
 
 def build_dataset(cfg: Dict[str, Any], split: str, list_file=None, classes=None):

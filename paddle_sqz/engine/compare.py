@@ -116,7 +116,10 @@ def inference_speed(model: paddle.nn.Layer, batches: Sequence[paddle.Tensor], re
 
 
 def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
-    """The comparison row of one finished run (see the module docstring for each number)."""
+    """The comparison row of one finished run (see the module docstring for each number).
+
+    ``repeats=0`` skips the inference timing (``images_per_s`` is then None), e.g. in sweeps.
+    """
     run = RunDir.open(run_path)
     history = read_history(run.metrics)
     if not history:
@@ -133,7 +136,8 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
         "epochs": len(history),
         "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
         "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),
-        "images_per_s": inference_speed(loaded.model, _timing_batches(loaded), repeats=repeats),
+        "images_per_s": (inference_speed(loaded.model, _timing_batches(loaded), repeats=repeats)
+                         if repeats > 0 else None),
         "run": str(run.path),
         "history": history,
     }
@@ -152,6 +156,39 @@ def _data_lines(cfg: Dict[str, Any], class_names: Sequence[str]) -> List[str]:
             f"{len(class_names)} classes"]
 
 
+def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
+                      log: Callable[[str], None] = print) -> List[Dict[str, Any]]:
+    """Train each config (label -> config) in turn and measure it; row ``model`` is the label."""
+    rows: List[Dict[str, Any]] = []
+    for number, (label, cfg) in enumerate(configs.items(), start=1):
+        Path(cfg["output"]["dir"]).mkdir(parents=True, exist_ok=True)
+        log(f"[{number}/{len(configs)}] training {label}")
+        row = measure_run(train(cfg), repeats=repeats)
+        row["model"] = label
+        rows.append(row)
+        log(f"[{number}/{len(configs)}] {label}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
+            f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
+            + (f"{row['images_per_s']:,.0f} images/s inference, " if row["images_per_s"] is not None else "")
+            + f"{row['train_seconds']:.0f} s training")
+    return rows
+
+
+def about_lines(first_run: LoadedRun, overrides: Sequence[str], wall: float, command: str,
+                what: str) -> List[str]:
+    """The report's header lines: command, config, data, training settings, machine, wall time."""
+    cfg = first_run.cfg
+    t = cfg["train"]
+    about = [f"config `{cfg['config_name']}`" + (f" with `{' '.join(overrides)}`" if overrides else ""),
+             *_data_lines(cfg, first_run.class_names),
+             f"training: {t['epochs']} epochs, {t['optimizer']} lr {t['lr']:g}, batch {t['batch_size']}, "
+             f"seed {cfg['seed']}; the best epoch on the validation split is kept and tested",
+             f"machine: {os.cpu_count()} CPU threads, Paddle {paddle.__version__}, {runtime.describe()}",
+             f"wall time of the whole {what} (training, testing, timing): {wall / 60:.1f} min"]
+    if command:
+        about.insert(0, f"command: `{command}`")
+    return about
+
+
 def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str] = (),
                    out_dir: Optional[Path] = None, command: str = "", repeats: int = 3,
                    log: Callable[[str], None] = print) -> Dict[str, Any]:
@@ -161,31 +198,14 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
     """
     start = time.perf_counter()
     configs = model_configs(cfg_name, models, overrides, out_dir)
-    first = next(iter(configs.values()))
-    out = Path(first["output"]["dir"])
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(next(iter(configs.values()))["output"]["dir"])
     log(f"comparing {len(models)} models into {out}")
-    rows: List[Dict[str, Any]] = []
-    for number, (name, cfg) in enumerate(configs.items(), start=1):
-        log(f"[{number}/{len(models)}] training {name}")
-        run_path = train(cfg)
-        row = measure_run(run_path, repeats=repeats)
-        rows.append(row)
-        log(f"[{number}/{len(models)}] {name}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
-            f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
-            f"{row['images_per_s']:,.0f} images/s inference")
+    rows = train_and_measure(configs, repeats=repeats, log=log)
     wall = time.perf_counter() - start
     first_run = LoadedRun(rows[0]["run"])
     cfg = first_run.cfg
     t = cfg["train"]
-    about = [f"config `{cfg['config_name']}`" + (f" with `{' '.join(overrides)}`" if overrides else ""),
-             *_data_lines(cfg, first_run.class_names),
-             f"training: {t['epochs']} epochs, {t['optimizer']} lr {t['lr']:g}, batch {t['batch_size']}, "
-             f"seed {cfg['seed']}; the best epoch on the validation split is kept and tested",
-             f"machine: {os.cpu_count()} CPU threads, Paddle {paddle.__version__}, {runtime.describe()}",
-             f"wall time of the whole comparison (training, testing, timing): {wall / 60:.1f} min"]
-    if command:
-        about.insert(0, f"command: `{command}`")
+    about = about_lines(first_run, overrides, wall, command, "comparison")
     notes = [
         "test top-1 / top-5: accuracy on the held-out test fold, never seen in training or model "
         "selection. The Quick Draw tutorial's \"Test accuracy\" is Keras `top_k_categorical_accuracy`, "

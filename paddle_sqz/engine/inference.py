@@ -107,7 +107,7 @@ def _quickdraw_eval_set(loaded: LoadedRun, data_folder: Optional[str]):
     sizes = [len(load_class_array(path)) for path in match.files]
     pairs = np.concatenate([np.stack([np.full(size, index, np.int32), np.arange(size, dtype=np.int32)], axis=1)
                             for index, size in enumerate(sizes)])
-    dataset = QuickDrawDataset(folder, pairs, names)
+    dataset = QuickDrawDataset(folder, pairs, names, image_size=loaded.cfg["data"]["image_size"])
     return dataset, {"list": f"all drawings of {folder}", "data_folder": str(folder), "split": "all",
                      "extra_classes": list(match.extra)}
 

@@ -48,7 +48,7 @@ def _drawing_grid(run: RunDir, loaded, count: int) -> Path:
     from . import build
     dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
     picks = np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int)
-    x, y = dataset.batch(picks)  # pixels 0..1, (N, 1, 28, 28)
+    x, y = dataset.batch(picks)  # pixels 0..1, (N, 1, S, S), S = data.image_size
     mean = np.asarray(loaded.cfg["data"]["mean"], np.float32).reshape(1, -1, 1, 1)
     std = np.asarray(loaded.cfg["data"]["std"], np.float32).reshape(1, -1, 1, 1)
     with paddle.no_grad():

@@ -6,5 +6,7 @@ and know nothing of configs, data or files.
 from .registry import build_model, get_builder, list_models, register_model  # noqa: F401
 from . import squeezenet  # noqa: F401  (registers squeezenet1_0, squeezenet1_1)
 from . import quickdraw_cnns  # noqa: F401  (registers the Quick Draw tutorial's six CNNs)
+from . import squeezenet_meta  # noqa: F401  (registers squeezenet_meta: the paper's metaparameters)
+from . import alexnet  # noqa: F401  (registers alexnet, the paper's size baseline)
 
 __all__ = ["build_model", "get_builder", "list_models", "register_model"]

@@ -5,7 +5,7 @@ Follows torchvision's conventions, as the source tutorial does: max-pooling with
 and PaddleClas use floor pooling and pad v1.1's conv1; the outputs' sizes differ).
 """
 import math
-from typing import List, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import paddle
 import paddle.nn as nn
@@ -72,7 +72,9 @@ class SqueezeNet(nn.Layer):
     """SqueezeNet: conv1, pool, fire2..fire9 with two more pools, dropout, conv10, ReLU, GAP."""
 
     def __init__(self, version: str = "1_0", num_classes: int = 1000, dropout: float = 0.5,
-                 bypass: str = "none", in_channels: int = 3):
+                 bypass: str = "none", in_channels: int = 3,
+                 planes: Optional[Sequence[Tuple[int, int, int]]] = None):
+        """``planes``: (s1x1, e1x1, e3x3) of fire2..fire9 (default: the paper's, see squeezenet_meta)."""
         super().__init__()
         if version not in POOL_AFTER:
             raise SqzError(f"model.version: unknown SqueezeNet version {version!r}; valid: 1_0, 1_1")
@@ -84,7 +86,10 @@ class SqueezeNet(nn.Layer):
         conv1 = CONV1[version]
         layers = [nn.Conv2D(in_channels, **conv1), nn.ReLU(), self._pool()]
         channels = conv1["out_channels"]
-        for number, (s, e1, e3) in enumerate(FIRE_PLANES, start=2):
+        planes = FIRE_PLANES if planes is None else list(planes)
+        if len(planes) != len(FIRE_PLANES):
+            raise SqzError(f"model: SqueezeNet needs {len(FIRE_PLANES)} fire modules, got {len(planes)}")
+        for number, (s, e1, e3) in enumerate(planes, start=2):
             layers.append(Fire(channels, s, e1, e3, _shortcut_for(number, channels, e1 + e3, bypass)))
             channels = e1 + e3
             if number in POOL_AFTER[version]:
@@ -95,10 +100,14 @@ class SqueezeNet(nn.Layer):
             nn.AdaptiveAvgPool2D(1))
         self._init_weights()
 
+    # Weights files written before the final conv stopped being registered twice (once as
+    # ``final_conv``, once in ``classifier``: 2 MB of duplicate weights in v1.0's file) hold
+    # these aliases of ``classifier.1``; loading ignores them (``engine.checkpoint.load_weights``).
+    ignored_state_keys = ("final_conv.weight", "final_conv.bias")
+
     @property
     def final_conv(self) -> nn.Conv2D:
-        """conv10, the class-score layer. A property, not a second registration: a layer held
-        under two names is saved twice (2 MB more at 1000 classes) and confuses quantization."""
+        """conv10, the classifier conv (not a registered attribute: it would be saved twice)."""
         return self.classifier[1]
 
     @staticmethod

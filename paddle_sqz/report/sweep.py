@@ -1,0 +1,131 @@
+"""The sweep report: per-run and per-setting tables, and the paper's Figure 3 style plot.
+
+Rows are plain dicts (one per run: ``value``, ``seed``, ``parameters``, ``size_kb``,
+``top1``, ``top5``, ``train_seconds``, ``run``). Sizes are the saved weights on disk in
+MB of 2^20 bytes, the unit of the paper's "4.8 MB" (1,248,424 float32 weights).
+Written atomically: ``sweep.md``, ``sweep.csv``, ``sweep_<name>.png`` and the per-epoch
+validation curves (``val_top1.png``, ``val_loss.png``).
+"""
+import csv
+import io
+import statistics
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Sequence
+
+from ..errors import SqzError
+from ..io_utils import atomic_write_text
+from . import PathLike, new_figure, save_png
+from .compare import plot_epoch_curves
+
+TITLES = {"sr": "squeeze ratio SR (paper Figure 3a)", "pct_3x3": "share of 3x3 filters (paper Figure 3b)",
+          "bypass": "macro-architecture: vanilla / simple bypass / complex bypass (paper Table 3)"}
+PLOT_TITLES = {"sr": "Size vs accuracy, squeeze ratio SR (cf. paper Figure 3a)",
+               "pct_3x3": "Size vs accuracy, share of 3x3 filters (cf. paper Figure 3b)",
+               "bypass": "Size vs accuracy, vanilla / simple / complex bypass (cf. paper Table 3)"}
+CSV_KEYS = ("setting", "value", "seed", "parameters", "size_mb", "top1", "top5", "epochs", "train_seconds", "run")
+
+
+def _size_mb(row: Mapping[str, Any]) -> float:
+    return float(row["size_kb"]) / 1024.0
+
+
+def summarise(rows: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """One entry per swept value, in first-seen order: mean top-1/top-5 over seeds and their spread."""
+    if not rows:
+        raise SqzError("sweep report: no runs to report")
+    groups: Dict[Any, List[Mapping[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["value"], []).append(row)
+    out = []
+    for value, runs in groups.items():
+        top1 = [float(r["top1"]) for r in runs]
+        top5 = [float(r["top5"]) for r in runs]
+        out.append({"value": value, "seeds": len(runs), "parameters": int(runs[0]["parameters"]),
+                    "size_mb": statistics.mean(_size_mb(r) for r in runs),
+                    "top1": statistics.mean(top1), "top5": statistics.mean(top5),
+                    "top1_min": min(top1), "top1_max": max(top1), "top5_min": min(top5), "top5_max": max(top5)})
+    return out
+
+
+def _pct(v: float) -> str:
+    return f"{100 * v:.2f}%"
+
+
+def _spread(entry: Mapping[str, Any], key: str) -> str:
+    if entry["seeds"] < 2:
+        return _pct(entry[key])
+    return f"{_pct(entry[key])} ({100 * entry[key + '_min']:.2f}..{100 * entry[key + '_max']:.2f})"
+
+
+def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str] = ()) -> str:
+    """The summary (mean over seeds, range in brackets), then every run."""
+    key = rows[0]["setting"]
+    parts = [f"# Sweep: {TITLES.get(sweep, key)}\n", "".join(f"- {line}\n" for line in about)]
+    parts.append(f"| {key} | parameters | size (MB) | seeds | test top-1 | test top-5 |\n|---|---:|---:|---:|---:|---:|\n"
+                 + "".join(f"| {e['value']} | {e['parameters']:,} | {e['size_mb']:.2f} | {e['seeds']} | "
+                           f"{_spread(e, 'top1')} | {_spread(e, 'top5')} |\n" for e in summarise(rows)))
+    parts.append("| run | seed | test top-1 | test top-5 | epochs | training time (s) |\n|---|---:|---:|---:|---:|---:|\n"
+                 + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {_pct(r['top1'])} | {_pct(r['top5'])} | "
+                           f"{r['epochs']} | {float(r['train_seconds']):.0f} |\n" for r in rows))
+    parts.append("- size: the saved best weights (`best_model.pdparams`) on disk, MB = 2^20 bytes (the paper's "
+                 "unit: 1,248,424 float32 weights = 4.8 MB).\n- test top-1 / top-5: the held-out test fold, "
+                 "best epoch chosen on the validation split; with several seeds, the mean and (min..max).\n")
+    return "\n".join(parts)
+
+
+def write_csv(rows: Sequence[Mapping[str, Any]], path: PathLike) -> str:
+    """One line per run, unformatted (fractions, seconds, MB)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_KEYS)
+    for row in rows:
+        values = dict(row, size_mb=f"{_size_mb(row):.4f}")
+        writer.writerow([values[k] for k in CSV_KEYS])
+    atomic_write_text(path, buffer.getvalue())
+    return str(path)
+
+
+def plot_size_vs_accuracy(rows: Sequence[Mapping[str, Any]], path: PathLike, title: str) -> str:
+    """Test top-1 (filled) and top-5 (open) against saved size: means joined by lines, seeds as dots."""
+    summary = summarise(rows)
+    key = rows[0]["setting"]
+    fig = new_figure(8, 5)
+    ax = fig.subplots()
+    sizes = [e["size_mb"] for e in summary]
+    numeric = all(isinstance(e["value"], (int, float)) for e in summary)
+    for metric, marker, face, name in (("top1", "o", None, "test top-1"), ("top5", "s", "white", "test top-5")):
+        color = "C0" if metric == "top1" else "C1"
+        means = [100 * e[metric] for e in summary]
+        # numeric settings are joined in order (the paper's curves); categories stay separate points
+        ax.plot(sizes, means, ("-" if numeric else "") + marker, color=color, markersize=7,
+                markerfacecolor=face or color, label=f"{name} (mean over seeds)")
+        ax.scatter([_size_mb(r) for r in rows], [100 * float(r[metric]) for r in rows], s=12,
+                   color=color, alpha=0.45, zorder=3, label=f"{name}, each seed" if len(rows) > len(summary) else None)
+        for index, (entry, y) in enumerate(zip(summary, means)):
+            # names of points at the same size are stacked, not drawn over each other
+            stack = sum(1 for other in summary[:index] if abs(other["size_mb"] - entry["size_mb"]) < 1e-6)
+            ax.annotate(f"{key.split('.')[-1]}={entry['value']}", (entry["size_mb"], y), textcoords="offset points",
+                        xytext=(7, -4 - 11 * stack), fontsize=8, color=color)
+    ax.margins(x=0.15, y=0.12)
+    ax.set_xlabel("model size: saved float32 weights (MB)")
+    ax.set_ylabel("accuracy on the test fold (%)")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize=8)
+    return save_png(fig, path)
+
+
+def write_sweep_report(rows: Sequence[Mapping[str, Any]], out_dir: PathLike, sweep: str,
+                       about: Sequence[str] = ()) -> Dict[str, str]:
+    """Every file of the report into ``out_dir``; returns ``{kind: path}``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    md = out_dir / "sweep.md"
+    atomic_write_text(md, markdown(rows, sweep, about))
+    files = {"markdown": str(md), "csv": write_csv(rows, out_dir / "sweep.csv"),
+             "plot": plot_size_vs_accuracy(rows, out_dir / f"sweep_{sweep}.png",
+                                           PLOT_TITLES.get(sweep, f"Size vs accuracy: {sweep}"))}
+    histories = {str(r["model"]): r["history"] for r in rows if r.get("history")}
+    if histories:
+        files["val_top1"], files["val_loss"] = plot_epoch_curves(histories, out_dir)
+    return files
