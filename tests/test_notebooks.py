@@ -86,3 +86,28 @@ OUTPUT_DIR = {str(tmp_path / 'out')!r}
     assert all(name in table for name in ("qd_simple_cnn", "qd_gap", "qd_lenet_gap"))
     for name in ("drawings.png", "accuracy_vs_params.png", "val_top1.png"):
         assert (tmp_path / "out" / name).is_file(), name
+
+
+@needs(QD14)
+def test_paper_notebook_tables_sweeps_and_compression(tmp_path):
+    import numpy as np
+    folder = tmp_path / "drawings"
+    folder.mkdir()
+    for name in ("apple", "cat", "rainbow", "fish"):
+        np.save(folder / f"{name}.npy", np.load(QD14 / f"{name}.npy", mmap_mode="r")[:60])
+    settings = f"""
+DATA_FOLDER = {str(folder)!r}
+MAX_ITEMS_PER_CLASS = 60
+EPOCHS = 1
+SR_VALUES = [0.125, 0.5]
+SEEDS = [0]
+DEVICE = "cpu"
+OUTPUT_DIR = {str(tmp_path / 'out')!r}
+"""
+    nb = run_notebook("03_squeezenet_paper.ipynb", settings, tmp_path)
+    text = outputs_text(nb)
+    assert "1,248,424" in text and "513,000" in text  # Table 1 of the paper, from the generator
+    assert "6-bit" in text or "6bit" in text or "6 bit" in text
+    for name in ("sweep-sr/sweep.md", "sweep-sr/sweep_sr.png", "sweep-bypass/sweep.md"):
+        assert (tmp_path / "out" / name).is_file(), name
+    assert len(list((tmp_path / "out" / "compressed-trained").glob("*.sqz"))) == 4  # float32 sparse, 8, 6, 4 bit
