@@ -20,11 +20,15 @@ def main(argv=None) -> int:
                         help="Quick Draw runs: evaluate every drawing of this folder of <class>.npy files "
                              "(default: the test fold of the run's data.folder)")
     parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    parser.add_argument("--engine", choices=("dygraph", "inference"), default="dygraph",
+                        help="inference: the run's exported Paddle Inference model (RUN/export, exported "
+                             "when missing; oneDNN on CPU, GPU when present), same preprocessing and labels")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
     from paddle_sqz.engine.inference import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
-    summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder)
+    summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder,
+                           engine=args.engine)
     extra = summary.get("extra_classes") or []
     if extra:
         print(f"ignored {len(extra)} class(es) of {summary['data_folder']} that the run was not trained on: "
