@@ -48,6 +48,10 @@ SCHEMA: Dict[str, Key] = {
                        "engine/thread_loader.py) or 'paddle' (paddle.io.DataLoader)", choices=("threads", "paddle")),
     "data.num_workers": Key("int", 2, "decoding threads ('threads') or worker processes ('paddle'); "
                             "0: load in the main thread"),
+    "data.cache_images": Key("str", "auto", "keep decoded, resized images in memory after their first epoch "
+                             "(flips and normalisation still run per epoch); auto: when they fit in "
+                             "data.cache_max_mb and half the free memory", choices=("auto", "always", "never")),
+    "data.cache_max_mb": Key("int", 2048, "data.cache_images=auto caches up to this many MB per data set"),
     "data.use_shared_memory": Key("bool", False, "paddle.io.DataLoader shared memory (crashes on some AI Studio / "
                                   "Windows set-ups)"),
     # training

@@ -14,6 +14,7 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
+from ..data.cache import cache_size_mb
 from ..data.labels import write_labels
 from .. import runtime
 from ..errors import SqzError
@@ -151,6 +152,9 @@ class Trainer:
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
                       f"{len(self.train_set)} training / {len(self.test_set)} {build.eval_split(cfg)} images")
+        if getattr(self.train_set, "cache", None) is not None:
+            self.log.info("data: decoded images kept in memory after epoch 1 (data.cache_images="
+                          f"{cfg['data']['cache_images']}, about {cache_size_mb(len(self.train_set), cfg['data']):.0f} MB)")
         progress = Progress(self.log, epochs, batches, cfg["train"]["log_interval"])
         for epoch in range(self.start_epoch, epochs + 1):
             lr = build.lr_at(cfg, epoch)
