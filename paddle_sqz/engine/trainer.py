@@ -21,7 +21,7 @@ from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
-from .device import init_distributed, select_device
+from .device import amp_dtype, init_distributed, select_device
 from .evaluate import evaluate
 from .fast_bias import use_fast_conv_bias
 from .history import read_history, write_history
@@ -64,7 +64,7 @@ class Trainer:
         self.train_loader, self.train_sampler = build.build_loader(
             cfg, self.train_set, True, self.dist.rank, self.dist.world_size)
         self.test_loader, _ = build.build_loader(cfg, self.test_set, False)
-        self.amp = cfg["train"]["amp"] if self.device == "gpu" else "none"
+        self.amp = amp_dtype(cfg["train"]["amp"], self.device)  # float16 / bfloat16 on GPUs only
         self.scaler = (paddle.amp.GradScaler(init_loss_scaling=2.0 ** 15)
                        if self.amp == "float16" else None)
         self.start_epoch, self.best = 1, {"eval_top1": -1.0, "epoch": 0}
