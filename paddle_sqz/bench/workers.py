@@ -15,11 +15,11 @@ MARK = "BENCH_RESULT "
 
 
 def _package_model(name: str, classes: int, fast_bias: bool):
-    from ..engine.fast_bias import use_fast_conv_bias
+    from ..engine.fast_bias import use_fast_cpu_forward
     from ..models import build_model
     model = build_model(name, num_classes=classes)
     if fast_bias:
-        use_fast_conv_bias(model)
+        use_fast_cpu_forward(model)  # what the trainer applies on the CPU
     return model
 
 

@@ -68,8 +68,9 @@ SCHEMA: Dict[str, Key] = {
                      choices=("none", "float16", "bfloat16")),
     "train.device": Key("str", "auto", "device: auto picks the GPU when Paddle has CUDA", choices=("auto", "cpu", "gpu")),
     "train.fast_conv_bias": Key("bool", True, "CPU training: add conv biases as a tiled (C,H,W) row add, about 3x "
-                                "faster than Paddle's per-channel broadcast; same outputs, gradients equal "
-                                "up to float rounding (engine/fast_bias.py)"),
+                                "faster than Paddle's per-channel broadcast; for SqueezeNet also bias and ReLU "
+                                "after the first max-pool; same outputs, gradients equal up to float rounding "
+                                "(engine/fast_bias.py)"),
     "train.log_interval": Key("int", 10, "print progress every N batches"),
     "train.max_batches": Key("int", None, "stop each epoch after N batches (quick trials)", optional=True),
     # output

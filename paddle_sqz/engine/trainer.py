@@ -23,7 +23,7 @@ from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import amp_dtype, init_distributed, select_device
 from .evaluate import evaluate
-from .fast_bias import use_fast_conv_bias
+from .fast_bias import use_fast_cpu_forward
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
 from .metrics import Meter
@@ -56,7 +56,7 @@ class Trainer:
         np.random.seed(cfg["seed"])
         self.net = build.build_model(cfg)
         if self.device == "cpu" and cfg["train"]["fast_conv_bias"]:
-            use_fast_conv_bias(self.net)  # same outputs, much faster bias add on the CPU
+            use_fast_cpu_forward(self.net)  # same outputs, much faster bias add on the CPU
         self.model = paddle.DataParallel(self.net) if self.dist.world_size > 1 else self.net
         self.optimizer = build.build_optimizer(cfg, self.net.parameters())
         self.train_set = build.build_dataset(cfg, "train")
