@@ -10,13 +10,14 @@ def test_quick_benchmark_writes_every_measurement(tiny_demo, tmp_path):
                     timeout=120)
     report = json.loads(out.read_text())
     sections = [row["section"] for row in report["rows"]]
-    for section, count in (("train step", 2), ("train.py epoch", 2), ("tutorial loop", 4), ("eval engine", 4)):
+    for section, count in (("train step", 2), ("train.py epoch", 2), ("tutorial loop", 4), ("eval engine", 6)):
         assert sections.count(section) == count, sections
     for row in report["rows"]:
         assert row["images_per_s"] > 0 and row["ms_per_batch"] > 0 and row["peak_rss_mb"] > 50, row
     assert set(report["ratios"]) == {
         "train_step_squeezenet1_1_package_vs_vision", "train_py_epoch_vs_raw_step", "train_py_epoch_vs_tutorial_loop",
-        "package_eval_vs_tutorial_eval", "inference_vs_dygraph_eval", "inference_vs_dygraph_batch1_latency"}
+        "package_eval_vs_tutorial_eval", "inference_vs_dygraph_eval", "inference_vs_plain_dygraph_eval",
+        "inference_vs_dygraph_batch1_latency"}
     assert all(isinstance(v, bool) for v in report["targets"].values()) and len(report["targets"]) == 4
     assert report["settings"]["train_images"] == len((tiny_demo / "train.txt").read_text().splitlines())
     # the baseline really ran without the package's settings, the package with them

@@ -118,14 +118,21 @@ def benchmark(models: List[str], batch: int, size: int, steps: int, warmup: int,
     rows += [tut_train, dict(e2e, section="tutorial loop", name="paddle_sqz training epoch"), tut_eval, pkg_eval]
     ratios["train_py_epoch_vs_tutorial_loop"] = e2e["images_per_s"] / tut_train["images_per_s"]
     ratios["package_eval_vs_tutorial_eval"] = pkg_eval["images_per_s"] / tut_eval["images_per_s"]
-    inf = run_worker("inference", {**common, "model": pipeline_model}, package=True)
-    for key, name in (("dygraph_b%d" % batch, f"dygraph eval, batch {batch}"),
+    plain_eval = run_worker("inference", {**common, "model": pipeline_model, "engines": "dygraph"}, package=False)
+    inf = run_worker("inference", {**common, "model": pipeline_model, "engines": "both"}, package=True)
+    for key, name in ((f"dygraph_b{batch}", f"dygraph eval, batch {batch}, plain process"),
+                      ("dygraph_b1", "dygraph eval, batch 1 (latency), plain process")):
+        r = plain_eval[key]
+        rows.append(_row("eval engine", name, r["images_per_s"], r["ms_per_batch"], r["peak_rss_mb"]))
+    for key, name in ((f"dygraph_b{batch}", f"dygraph eval, batch {batch}"),
                       ("inference_b%d" % batch, f"Paddle Inference (oneDNN), batch {batch}"),
                       ("dygraph_b1", "dygraph eval, batch 1 (latency)"),
                       ("inference_b1", "Paddle Inference (oneDNN), batch 1 (latency)")):
         r = inf[key]
         rows.append(_row("eval engine", name, r["images_per_s"], r["ms_per_batch"], r["peak_rss_mb"]))
     ratios["inference_vs_dygraph_eval"] = inf[f"inference_b{batch}"]["images_per_s"] / inf[f"dygraph_b{batch}"]["images_per_s"]
+    ratios["inference_vs_plain_dygraph_eval"] = (inf[f"inference_b{batch}"]["images_per_s"]
+                                                 / plain_eval[f"dygraph_b{batch}"]["images_per_s"])
     ratios["inference_vs_dygraph_batch1_latency"] = inf["dygraph_b1"]["ms_per_batch"] / inf["inference_b1"]["ms_per_batch"]
     targets = {"train_step_1_1_at_least_2x": ratios.get("train_step_squeezenet1_1_package_vs_vision", 0) >= 2.0,
                "train_py_at_least_0.95x_raw": ratios["train_py_epoch_vs_raw_step"] >= 0.95,
