@@ -16,6 +16,8 @@ setup(
         "visualdl",
         # YAML configs with comments, as PaddleClas uses; safe_load only (no eval).
         "pyyaml",
+        # best_model.safetensors: weights that load without unpickling (numpy API, no torch).
+        "safetensors",
     ],
     # nbclient + ipykernel execute the notebooks headless in the tests (the maintained runner
     # behind nbconvert); users who only train never need them.

@@ -73,7 +73,7 @@ def test_checkpoint_with_another_class_count(data, tmp_path):
     (run_dir / "config.yaml").write_text(config)
     with open(run_dir / "labels.txt", "a") as f:
         f.write("hexagon\n")
-    error = one_line_error(run_tool("eval.py", "--run", run_dir, check=False), "best_model.pdparams")
+    error = one_line_error(run_tool("eval.py", "--run", run_dir, check=False), "best_model.safetensors")
     assert "num_classes" in error
     assert (run_dir / "metrics.jsonl").is_file() and (run_dir / "best_model.pdparams").is_file()
 

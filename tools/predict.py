@@ -15,11 +15,14 @@ def main(argv=None) -> int:
     parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
     parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file")
+    parser.add_argument("--engine", choices=("dygraph", "inference"), default="dygraph",
+                        help="inference: the run's exported Paddle Inference model (RUN/export, exported "
+                             "when missing; oneDNN on CPU, GPU when present), same preprocessing and labels")
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)
     from paddle_sqz.engine.inference import LoadedRun, image_paths, predict
-    loaded = LoadedRun(args.run, args.weights)
+    loaded = LoadedRun(args.run, args.weights, args.engine)
     results = predict(loaded, image_paths(args.inputs), args.topk)
     for path, top in results:
         print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))

@@ -56,6 +56,10 @@ SCHEMA: Dict[str, Key] = {
                        "engine/thread_loader.py) or 'paddle' (paddle.io.DataLoader)", choices=("threads", "paddle")),
     "data.num_workers": Key("int", 2, "decoding threads ('threads') or worker processes ('paddle'); "
                             "0: load in the main thread"),
+    "data.cache_images": Key("str", "auto", "keep decoded, resized images in memory after their first epoch "
+                             "(flips and normalisation still run per epoch); auto: when they fit in "
+                             "data.cache_max_mb and half the free memory", choices=("auto", "always", "never")),
+    "data.cache_max_mb": Key("int", 2048, "data.cache_images=auto caches up to this many MB per data set"),
     "data.use_shared_memory": Key("bool", False, "paddle.io.DataLoader shared memory (crashes on some AI Studio / "
                                   "Windows set-ups)"),
     # training
@@ -72,8 +76,9 @@ SCHEMA: Dict[str, Key] = {
                      choices=("none", "float16", "bfloat16")),
     "train.device": Key("str", "auto", "device: auto picks the GPU when Paddle has CUDA", choices=("auto", "cpu", "gpu")),
     "train.fast_conv_bias": Key("bool", True, "CPU training: add conv biases as a tiled (C,H,W) row add, about 3x "
-                                "faster than Paddle's per-channel broadcast; same outputs, gradients equal "
-                                "up to float rounding (engine/fast_bias.py)"),
+                                "faster than Paddle's per-channel broadcast; for SqueezeNet also bias and ReLU "
+                                "after the first max-pool; same outputs, gradients equal up to float rounding "
+                                "(engine/fast_bias.py)"),
     "train.log_interval": Key("int", 10, "print progress every N batches"),
     "train.max_batches": Key("int", None, "stop each epoch after N batches (quick trials)", optional=True),
     # output

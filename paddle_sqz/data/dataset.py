@@ -1,5 +1,5 @@
 """The list-file data set: ``(image, label)`` pairs from :func:`read_list`, decoded on demand."""
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import paddle
@@ -21,13 +21,16 @@ class ListDataset(paddle.io.Dataset):
     epoch (worker processes are started per epoch, so they see the new value).
     """
 
-    def __init__(self, items: Sequence[Item], transform: Transform, train: bool, seed: int = 0):
+    def __init__(self, items: Sequence[Item], transform: Transform, train: bool, seed: int = 0,
+                 cache: bool = False):
         super().__init__()
         self.items: List[Item] = list(items)
         self.transform = transform
         self.train = train
         self.seed = seed
         self.epoch = 0
+        # index -> decoded, letterboxed, resized uint8 pixels; filled on first access (by any thread)
+        self.cache: Optional[Dict[int, np.ndarray]] = {} if cache else None
 
     @classmethod
     def from_list_file(cls, path: PathLike, transform: Transform, train: bool, root: Optional[PathLike] = None,
@@ -47,4 +50,9 @@ class ListDataset(paddle.io.Dataset):
     def __getitem__(self, index: int) -> Tuple[np.ndarray, np.int64]:
         path, label = self.items[index]
         rng = np.random.default_rng([self.seed, self.epoch, index]) if self.train else None
-        return self.transform(load_image(path), rng), np.int64(label)
+        if self.cache is None:
+            return self.transform(load_image(path), rng), np.int64(label)
+        pixels = self.cache.get(index)
+        if pixels is None:
+            pixels = self.cache[index] = self.transform.prepare(load_image(path))
+        return self.transform.finish(pixels, rng), np.int64(label)

@@ -37,8 +37,13 @@ class ImageTransform:
         return self.hflip or self.vflip
 
     def __call__(self, img: Image.Image, rng: Optional[np.random.Generator] = None) -> np.ndarray:
-        if self.random and rng is None:
-            raise ValueError("a training transform needs a numpy Generator (rng)")
+        return self.finish(self.prepare(img), rng)
+
+    def prepare(self, img: Image.Image) -> np.ndarray:
+        """The deterministic part (mode, letterbox, resize): uint8 ``(H, W, C)``, the same every epoch.
+
+        What a data set may cache (``data.cache_images``): decoding and resizing are done once.
+        """
         if img.mode != self.mode:
             img = img.convert(self.mode)
         if self.pad_size is not None:
@@ -46,8 +51,12 @@ class ImageTransform:
         if img.size != (self.image_size, self.image_size):
             img = img.resize((self.image_size, self.image_size), Image.Resampling.BILINEAR)
         pixels = np.asarray(img, dtype=np.uint8)
-        if pixels.ndim == 2:
-            pixels = pixels[:, :, None]
+        return pixels[:, :, None] if pixels.ndim == 2 else pixels
+
+    def finish(self, pixels: np.ndarray, rng: Optional[np.random.Generator] = None) -> np.ndarray:
+        """The random flips and the normalisation of :meth:`prepare`'s output: float32 ``(C, H, W)``."""
+        if self.random and rng is None:
+            raise ValueError("a training transform needs a numpy Generator (rng)")
         # both coins are always drawn, in this order, so the stream does not depend on the outcome
         flip_h = self.hflip and rng.random() < 0.5
         flip_v = self.vflip and rng.random() < 0.5

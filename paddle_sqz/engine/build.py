@@ -4,6 +4,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import paddle
 
+from ..data.cache import should_cache
 from ..data.dataset import ListDataset
 from ..data.demo import ensure_demo_dataset
 from ..data.labels import read_labels
@@ -131,7 +132,8 @@ def build_dataset(cfg: Dict[str, Any], split: str, list_file=None, classes=None)
     if not Path(path).is_file():
         raise SqzError(f"data.{split}_list: {path} not found; make it with tools/split_dataset.py")
     items = read_list(path, root=data["root"], num_classes=cfg["model"]["num_classes"], check_exists=True)
-    return ListDataset(items, build_transform(data, train=train), train=train, seed=cfg["seed"])
+    return ListDataset(items, build_transform(data, train=train), train=train, seed=cfg["seed"],
+                       cache=should_cache(len(items), data))
 
 
 def build_loader(cfg: Dict[str, Any], dataset, train: bool, rank: int = 0, world_size: int = 1):

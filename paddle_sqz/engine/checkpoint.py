@@ -11,6 +11,7 @@ import paddle
 
 from ..errors import SqzError
 from ..io_utils import atomic_path
+from .safe_weights import SUFFIX as SAFE_SUFFIX, load_safetensors, save_safetensors
 
 FORMAT = "paddle_sqz.checkpoint.v1"
 
@@ -30,12 +31,21 @@ def load_checkpoint(path: Path) -> Dict[str, Any]:
 
 
 def save_weights(path: Path, state_dict: Dict[str, Any]) -> None:
+    """Write ``path`` (``.pdparams``, for Paddle tools) and the same weights as ``.safetensors`` beside it.
+
+    The safetensors file is written first: a reader that prefers it never sees it older
+    than the pickle beside it.
+    """
+    path = Path(path)
+    save_safetensors(path.with_suffix(SAFE_SUFFIX), state_dict)
     with atomic_path(path) as tmp:
         paddle.save(state_dict, str(tmp))
 
 
 def _load(path: Path):
     path = Path(path)
+    if path.suffix == SAFE_SUFFIX:
+        return load_safetensors(path)
     if not path.is_file():
         raise SqzError(f"{path}: file not found")
     try:
@@ -45,7 +55,7 @@ def _load(path: Path):
 
 
 def load_weights(model: paddle.nn.Layer, source, what: str = "") -> None:
-    """Load a state dict (or a ``.pdparams`` path) into ``model`` after checking every shape.
+    """Load a state dict (or a ``.safetensors`` / ``.pdparams`` path) into ``model`` after checking every shape.
 
     A class-count mismatch names the file, the parameter and both shapes instead
     of Paddle's silent skip-with-warning.

@@ -41,3 +41,19 @@ def init_distributed() -> DistInfo:
     if info.world_size > 1:
         paddle.distributed.init_parallel_env()
     return info
+
+
+def amp_dtype(amp: str, device: str) -> str:
+    """The mixed-precision dtype to train with: ``none`` on the CPU; on a GPU, refuse one it lacks.
+
+    bfloat16 needs an Ampere or newer card (AI Studio's V100 has none); without this check
+    Paddle would run it in slow emulation or fail deep inside a kernel.
+    """
+    if device != "gpu" or amp == "none":
+        return "none"
+    supported = (paddle.amp.is_bfloat16_supported() if amp == "bfloat16"
+                 else paddle.amp.is_float16_supported())
+    if not supported:
+        raise SqzError(f"train.amp: this GPU does not support {amp}"
+                       f"{' (use train.amp=float16)' if amp == 'bfloat16' else ''}")
+    return amp

@@ -16,6 +16,7 @@ LABELS = "labels.txt"
 METRICS = "metrics.jsonl"
 CHECKPOINT = "checkpoint_latest.pdckpt"
 BEST = "best_model.pdparams"
+BEST_SAFE = "best_model.safetensors"  # same weights, no pickle: preferred for loading
 LOG = "train.log"
 
 
@@ -30,6 +31,7 @@ class RunDir:
     metrics = property(lambda self: self.path / METRICS)
     checkpoint = property(lambda self: self.path / CHECKPOINT)
     best = property(lambda self: self.path / BEST)
+    best_safe = property(lambda self: self.path / BEST_SAFE)
     log = property(lambda self: self.path / LOG)
 
     @classmethod
@@ -63,7 +65,12 @@ class RunDir:
         return read_labels(self.labels)
 
     def weights(self, which: str = "best") -> Path:
-        """``best`` model weights, or the ``latest`` checkpoint; missing ones are named."""
+        """``best`` model weights (the ``.safetensors`` file when present), or the ``latest`` checkpoint.
+
+        Runs from before safetensors support have only ``best_model.pdparams``; it is used then.
+        """
+        if which == "best" and self.best_safe.is_file():
+            return self.best_safe
         path = self.best if which == "best" else self.checkpoint
         if not path.is_file():
             raise SqzError(f"{path}: no {which} weights in this run (has it finished an epoch?)")

@@ -14,15 +14,16 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
+from ..data.cache import cache_size_mb
 from ..data.labels import write_labels
 from .. import runtime
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
-from .device import init_distributed, select_device
+from .device import amp_dtype, init_distributed, select_device
 from .evaluate import evaluate
-from .fast_bias import use_fast_conv_bias
+from .fast_bias import use_fast_cpu_forward
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
 from .metrics import Meter
@@ -55,7 +56,7 @@ class Trainer:
         np.random.seed(cfg["seed"])
         self.net = build.build_model(cfg)
         if self.device == "cpu" and cfg["train"]["fast_conv_bias"]:
-            use_fast_conv_bias(self.net)  # same outputs, much faster bias add on the CPU
+            use_fast_cpu_forward(self.net)  # same outputs, much faster bias add on the CPU
         self.model = paddle.DataParallel(self.net) if self.dist.world_size > 1 else self.net
         self.optimizer = build.build_optimizer(cfg, self.net.parameters())
         self.train_set = build.build_dataset(cfg, "train")
@@ -63,7 +64,7 @@ class Trainer:
         self.train_loader, self.train_sampler = build.build_loader(
             cfg, self.train_set, True, self.dist.rank, self.dist.world_size)
         self.test_loader, _ = build.build_loader(cfg, self.test_set, False)
-        self.amp = cfg["train"]["amp"] if self.device == "gpu" else "none"
+        self.amp = amp_dtype(cfg["train"]["amp"], self.device)  # float16 / bfloat16 on GPUs only
         self.scaler = (paddle.amp.GradScaler(init_loss_scaling=2.0 ** 15)
                        if self.amp == "float16" else None)
         self.start_epoch, self.best = 1, {"eval_top1": -1.0, "epoch": 0}
@@ -151,6 +152,9 @@ class Trainer:
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
                       f"{len(self.train_set)} training / {len(self.test_set)} {build.eval_split(cfg)} images")
+        if getattr(self.train_set, "cache", None) is not None:
+            self.log.info("data: decoded images kept in memory after epoch 1 (data.cache_images="
+                          f"{cfg['data']['cache_images']}, about {cache_size_mb(len(self.train_set), cfg['data']):.0f} MB)")
         progress = Progress(self.log, epochs, batches, cfg["train"]["log_interval"])
         for epoch in range(self.start_epoch, epochs + 1):
             lr = build.lr_at(cfg, epoch)
