@@ -47,8 +47,8 @@ def make_handler(storage: FakeStorage):
             self.end_headers()
             if storage.mode == "truncate":
                 payload = payload[:len(payload) // 2]
+            storage.bytes_sent += len(payload)  # counted before the write: the client may finish first
             self.wfile.write(payload)
-            storage.bytes_sent += len(payload)
 
         def log_message(self, *args):
             pass
