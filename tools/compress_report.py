@@ -1,6 +1,6 @@
 """The paper's Table 2 from the package's own files: size and accuracy at each compression step.
 
-``python tools/compress_report.py --run output/qd14-... --finetune-epochs 2 --out reports/compression``
+``python tools/compress_report.py --run output/qd14-... --finetune-epochs 2 --out output/compression``
 
 Rows for SqueezeNet v1.0 at 1000 classes (random initialisation: sizes only) at
 each ``--random-sparsity`` and for the trained ``--run`` (test top-1/top-5 of the

@@ -1,6 +1,6 @@
 """The SqueezeNet paper's size comparison, measured: AlexNet, SqueezeNet v1.0 / v1.1, bypass variants.
 
-    python tools/paper_tables.py [--out reports/paper_tables] [--input-size 224] [--num-classes 1000]
+    python tools/paper_tables.py [--out output/paper_tables] [--input-size 224] [--num-classes 1000]
 
 Per network: parameters, the fp32 weights file written by paddle.save (measured on disk),
 multiply-adds per image counted by forward hooks, and the ratios to AlexNet (the paper's
@@ -16,7 +16,7 @@ from paddle_sqz.cli import run_tool
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", default="reports/paper_tables", metavar="DIR", help="output folder")
+    parser.add_argument("--out", default="output/paper_tables", metavar="DIR", help="output folder")
     parser.add_argument("--input-size", type=int, default=224, metavar="PX",
                         help="square RGB input for counting multiply-adds (the paper's Caffe models: 227)")
     parser.add_argument("--num-classes", type=int, default=1000, help="classifier outputs (ImageNet: 1000)")
