@@ -47,8 +47,8 @@ def make_handler(storage: FakeStorage):
             self.end_headers()
             if storage.mode == "truncate":
                 payload = payload[:len(payload) // 2]
+            storage.bytes_sent += len(payload)  # before the write: the client may check as soon as it has read
             self.wfile.write(payload)
-            storage.bytes_sent += len(payload)
 
         def log_message(self, *args):
             pass
