@@ -1,5 +1,4 @@
 """Each notebook runs top to bottom on a fresh kernel with tiny settings (nbclient), failing on any cell error."""
-import shutil
 import zipfile
 from pathlib import Path
 

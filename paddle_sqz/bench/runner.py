@@ -109,7 +109,7 @@ def benchmark(models: List[str], batch: int, size: int, steps: int, warmup: int,
                      raw["ms_per_batch"], raw["peak_rss_mb"]))
     rows.append(e2e)
     ratios["train_py_epoch_vs_raw_step"] = e2e["images_per_s"] / raw["images_per_s"]
-    tut_train = _epoch_row("tutorial loop", f"tutorial-style loop, training epoch", tut["train_s"],
+    tut_train = _epoch_row("tutorial loop", "tutorial-style loop, training epoch", tut["train_s"],
                            tut["train_images"], batch, tut["peak_rss_mb"])
     tut_eval = _epoch_row("tutorial loop", "tutorial-style loop, evaluation (no no_grad)", tut["eval_s"],
                           tut["eval_images"], batch, tut["peak_rss_mb"])

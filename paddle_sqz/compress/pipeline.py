@@ -14,6 +14,7 @@ from ..engine import build
 from ..engine.evaluate import evaluate
 from ..engine.inference import LoadedRun
 from ..errors import SqzError
+from ..models.measure import count_parameters
 from .finetune import finetune_pruned
 from .model_file import save_compressed
 from .pruning import apply_masks, magnitude_masks
@@ -28,7 +29,7 @@ def state_of(model: paddle.nn.Layer) -> Dict[str, np.ndarray]:
 
 def fp32_bytes(model: paddle.nn.Layer) -> int:
     """Bytes of the parameters as float32, each parameter counted once (the paper's 'size')."""
-    return FLOAT_BYTES * sum(int(np.prod(p.shape)) for p in model.parameters())
+    return FLOAT_BYTES * count_parameters(model)
 
 
 def prune(state: Mapping[str, np.ndarray], sparsity: float, scope: str = "layer"):

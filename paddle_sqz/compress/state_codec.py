@@ -45,14 +45,8 @@ def encode_state(state: Mapping[str, Any], bits: int, method: str = "kmeans",
     streams if each codec were used alone (the measured choice of coder).
     """
     records, payload = [], _Payload()
-    seen: Dict[tuple, list] = {}
     for name, value in state.items():
         value = np.asarray(value, np.float32)
-        twin = _same_as(seen.setdefault(value.shape, []), value)
-        seen[value.shape].append((name, value))
-        if twin is not None:  # one layer under two names (SqueezeNet's conv10): stored once
-            records.append({"name": name, "shape": list(value.shape), "same_as": twin})
-            continue
         sparse = is_prunable(name, value)
         flat = value.reshape(-1)
         record: Dict[str, Any] = {"name": name, "shape": list(value.shape),
@@ -67,10 +61,6 @@ def encode_state(state: Mapping[str, Any], bits: int, method: str = "kmeans",
         _encode_values(record, flat, method, payload)
         records.append(record)
     return records, payload.bytes(), {"streams": payload.kinds, "codecs": payload.codecs}
-
-
-def _same_as(candidates: list, value: np.ndarray):
-    return next((name for name, other in candidates if np.array_equal(other, value)), None)
 
 
 def _encode_values(record: Dict[str, Any], values: np.ndarray, method: str, payload: _Payload) -> None:
@@ -89,20 +79,10 @@ def decode_state(records: list, payload: bytes, where: str) -> Dict[str, np.ndar
     for record in records:
         name = record.get("name", "?")
         try:
-            if "same_as" in record:
-                state[name] = _twin(state, record, f"{where}: tensor {name}")
-                continue
             state[name] = _decode_tensor(record, payload, f"{where}: tensor {name}")
         except (KeyError, TypeError, ValueError) as exc:
             raise SqzError(f"{where}: tensor {name}: malformed record ({type(exc).__name__}: {exc})") from None
     return state
-
-
-def _twin(state: Dict[str, np.ndarray], record: Dict[str, Any], where: str) -> np.ndarray:
-    other = state.get(record["same_as"])
-    if other is None or list(other.shape) != list(record["shape"]):
-        raise SqzError(f"{where}: refers to {record['same_as']!r}, which is missing or of another shape")
-    return other
 
 
 def _decode_tensor(record: Dict[str, Any], payload: bytes, where: str) -> np.ndarray:

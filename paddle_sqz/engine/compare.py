@@ -20,13 +20,13 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
-import numpy as np
 import paddle
 
 from .. import runtime
 from ..config import load_config
 from ..errors import SqzError
 from ..models import list_models
+from ..models.measure import count_parameters
 from . import build
 from .history import read_history
 from .inference import LoadedRun, evaluate_run
@@ -128,7 +128,7 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
     loaded = LoadedRun(run.path)
     return {
         "model": loaded.cfg["model"]["name"],
-        "parameters": int(sum(int(np.prod(p.shape)) for p in loaded.model.parameters())),
+        "parameters": count_parameters(loaded.model),
         "size_kb": run.best.stat().st_size / 1024.0,
         "top1": float(evaluation["top1"]),
         "top5": float(evaluation["top5"]),

@@ -19,6 +19,7 @@ from ..data.labels import write_labels
 from .. import runtime
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
+from ..models.measure import count_parameters
 from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import amp_dtype, init_distributed, select_device
@@ -148,7 +149,7 @@ class Trainer:
             batches = min(batches, cfg["train"]["max_batches"])
         self.log.info(f"run folder: {self.run.path}" if self.run else "")
         self.log.info(runtime.describe())
-        self.log.info(f"model {cfg['model']['name']} ({sum(int(np.prod(p.shape)) for p in self.net.parameters()):,} "
+        self.log.info(f"model {cfg['model']['name']} ({count_parameters(self.net):,} "
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
                       f"{len(self.train_set)} training / {len(self.test_set)} {build.eval_split(cfg)} images")

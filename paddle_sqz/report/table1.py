@@ -8,11 +8,11 @@ sizes are the paper's (111, 55, 27, 13); torchvision-style 224 gives 109, 54, 27
 """
 from typing import Any, Dict, List, NamedTuple, Sequence
 
-import numpy as np
 import paddle
 import paddle.nn as nn
 
 from ..errors import SqzError
+from ..models.measure import count_parameters
 
 HEADERS = ("layer", "output size", "filter size / stride", "depth", "s1x1", "e1x1", "e3x3", "bypass",
            "parameters")
@@ -31,7 +31,7 @@ class Row(NamedTuple):
 
 
 def _params(layer: nn.Layer) -> int:
-    return int(sum(int(np.prod(p.shape)) for p in layer.parameters()))
+    return count_parameters(layer)
 
 
 def _size(shape: Sequence[int]) -> str:

@@ -3,6 +3,8 @@ from typing import Any, Dict, List, Sequence
 
 import numpy as np
 
+from ..models.measure import count_parameters
+
 
 def _units(model) -> List:
     """The layers to list: containers are opened, other layers (a Fire module, a conv) are one row."""
@@ -27,7 +29,7 @@ def model_summary(model, input_shape: Sequence[int]) -> str:
     import paddle
     rows, hooks = [], []
     for name, layer in _units(model):
-        params = sum(int(np.prod(p.shape)) for p in layer.parameters())
+        params = count_parameters(layer)
 
         def hook(layer, inputs, output, name=name, params=params):
             rows.append((name, type(layer).__name__, list(output.shape), params))
@@ -40,7 +42,7 @@ def model_summary(model, input_shape: Sequence[int]) -> str:
         model.train()
     for h in hooks:
         h.remove()
-    total = sum(int(np.prod(p.shape)) for p in model.parameters())
+    total = count_parameters(model)
     trainable = sum(int(np.prod(p.shape)) for p in model.parameters() if not p.stop_gradient)
     width = max([len(r[0]) for r in rows] + [5])
     lines = [f"{'layer':<{width}}  {'type':<18} {'output shape':<22} {'params':>12}", "-" * (width + 56)]
