@@ -148,3 +148,11 @@ def test_atomic_path_keeps_the_old_file_on_error(tmp_path):
         assert tmp.parent == tmp_path and tmp.exists()
         tmp.write_bytes(b"new")
     assert target.read_bytes() == b"new" and os.listdir(tmp_path) == ["ckpt.bin"]
+
+
+def test_missing_image_error_says_which_folder_relative_paths_used(tmp_path):
+    (tmp_path / "t.txt").write_text("a/b.jpg 0\n")
+    with pytest.raises(SqzError, match=r"relative paths resolve against data\.root .*elsewhere"):
+        read_list(tmp_path / "t.txt", root=tmp_path / "elsewhere", check_exists=True)
+    with pytest.raises(SqzError, match=r"relative paths resolve against the list file's folder"):
+        read_list(tmp_path / "t.txt", check_exists=True)

@@ -21,7 +21,7 @@ def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
     proc = run_tool("train.py", "--cfg", "birds_fullres", "-o", f"data.train_list={lists / 'train.txt'}",
                     f"data.test_list={lists / 'test.txt'}", f"data.labels={lists / 'labels.txt'}",
-                    f"data.root={BIRDS_SAMPLE}", "data.pad_size=64", "data.image_size=64", "train.epochs=1", "train.batch_size=8",
+                    "data.pad_size=64", "data.image_size=64", "train.epochs=1", "train.batch_size=8",
                     "train.lr=1e-3", f"output.dir={out}")
     return run_folder_from(proc.stdout), lists / "all.txt"
 

@@ -42,7 +42,8 @@ def read_list(path: PathLike, root: Optional[PathLike] = None, num_classes: Opti
         label = _parse_label(match["label"], num_classes, where)
         image = os.path.abspath(os.path.join(base, match["path"]))
         if check_exists and not os.path.isfile(image):
-            raise SqzError(f"{where}: image not found: {image}")
+            hint = "" if os.path.isabs(match["path"]) else f" (relative paths resolve against {_origin(root, base)})"
+            raise SqzError(f"{where}: image not found: {image}{hint}")
         items.append((image, label))
     if not items:
         raise SqzError(f"{list_path}: no '<path> <label>' lines (the list is empty)")
@@ -83,6 +84,10 @@ def _parse_label(text: str, num_classes: Optional[int], where: str) -> int:
     if label < 0:
         raise SqzError(f"{where}: label {label} is negative")
     return label
+
+
+def _origin(root: Optional[PathLike], base: Path) -> str:
+    return f"data.root {base}" if root is not None else f"the list file's folder {base}"
 
 
 def _relative(image: PathLike, start: PathLike) -> str:
