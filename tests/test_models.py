@@ -94,3 +94,27 @@ def test_initialisation_starts_at_ln_c_and_leaves_it():
         opt.clear_grad()
     assert abs(losses[0] - math.log(4)) < 0.2
     assert losses[-1] < 0.75 * math.log(4)
+
+
+def _start_of_training(bypass: str, seed: int):
+    """(RMS of the features before conv10, loss) of a fresh quickdraw-sized SqueezeNet on sparse strokes."""
+    rng = np.random.default_rng(seed)
+    x = paddle.to_tensor((rng.random((32, 1, 64, 64)) < 0.1).astype("float32"))
+    y = paddle.to_tensor(rng.integers(0, 14, 32))
+    paddle.seed(seed)
+    model = build_model("squeezenet_meta", num_classes=14, in_channels=1, layout="1_1", bypass=bypass, dropout=0.0)
+    features = model.features(x)
+    return float((features ** 2).mean().sqrt()), float(F.cross_entropy(model(x), y))
+
+
+def test_bypass_variants_start_like_the_vanilla_network():
+    """No batch norm: un-scaled shortcuts blew the features up 9x (simple) / 70x (complex) and the
+    complex variant's first loss to 4-16 instead of ln(14); the bypass-aware initialisation keeps
+    every variant's first loss at ln(C) and its features within 5x the vanilla ones."""
+    for seed in (0, 1):
+        vanilla_rms, vanilla_loss = _start_of_training("none", seed)
+        assert abs(vanilla_loss - math.log(14)) < 0.05
+        for bypass in ("simple", "complex"):
+            rms, loss = _start_of_training(bypass, seed)
+            assert abs(loss - math.log(14)) < 0.15, (bypass, seed, loss)
+            assert rms < 5.0 * vanilla_rms, (bypass, seed, rms, vanilla_rms)
