@@ -11,7 +11,7 @@ from paddle_sqz.data.quickdraw import QuickDrawDataset, make_splits
 from paddle_sqz.data.resize import bilinear_matrix, resize_batch
 from paddle_sqz.engine.sweep import sweep_points
 from paddle_sqz.errors import SqzError
-from paddle_sqz.report.sweep import summarise, write_sweep_report
+from paddle_sqz.report.sweep import bypass_verdict, markdown, summarise, write_sweep_report
 
 QD14 = SHARED_DATA / "quickdraw14"
 
@@ -80,6 +80,28 @@ def test_report_summarises_seeds(tmp_path):
     for key in ("plot", "val_top1", "val_loss"):
         with Image.open(files[key]) as img:
             assert img.format == "PNG" and img.size[0] >= 400
+
+
+def _bypass_rows(top1_by_seed):
+    return [{"setting": "model.bypass", "value": v, "seed": s, "parameters": 1000, "size_kb": 4.0, "top1": t,
+             "top5": 0.9, "epochs": 1, "train_seconds": 1.0, "run": f"/r/{v}{s}"}
+            for v, tops in top1_by_seed.items() for s, t in enumerate(tops)]
+
+
+def test_bypass_report_says_whether_the_papers_ordering_holds():
+    clear = bypass_verdict(summarise(_bypass_rows({"none": [0.60, 0.62], "simple": [0.70, 0.72],
+                                                   "complex": [0.65, 0.66]})))
+    assert "**holds**" in clear[0] and clear[0].index("simple bypass") < clear[0].index("complex bypass")
+    assert "simple bypass - complex bypass: +5.50 points" in clear[1] and "do not overlap" in clear[1]
+    reversed_ = bypass_verdict(summarise(_bypass_rows({"none": [0.70, 0.80], "simple": [0.60, 0.75],
+                                                       "complex": [0.65, 0.66]})))
+    assert "**does not hold**" in reversed_[0] and "measured: vanilla 75.00%" in reversed_[0]
+    assert "ranges overlap" in reversed_[3]
+    one_seed = bypass_verdict(summarise(_bypass_rows({"none": [0.6], "simple": [0.7], "complex": [0.65]})))
+    assert all("cannot be told from noise" in line for line in one_seed[1:])
+    assert bypass_verdict(summarise(_bypass_rows({"none": [0.6], "simple": [0.7]}))) == []
+    md = markdown(_bypass_rows({"none": [0.6], "simple": [0.7], "complex": [0.65]}), "bypass")
+    assert "| simple bypass | 70.00% | 60.40% |" in md
 
 
 @needs(QD14)

@@ -22,6 +22,10 @@ TITLES = {"sr": "squeeze ratio SR (paper Figure 3a)", "pct_3x3": "share of 3x3 f
 PLOT_TITLES = {"sr": "Size vs accuracy, squeeze ratio SR (cf. paper Figure 3a)",
                "pct_3x3": "Size vs accuracy, share of 3x3 filters (cf. paper Figure 3b)",
                "bypass": "Size vs accuracy, vanilla / simple / complex bypass (cf. paper Table 3)"}
+# The paper's Table 3 (ImageNet top-1, top-5) and the ordering it reports, best first.
+PAPER_TABLE3 = {"none": (0.575, 0.803), "simple": (0.604, 0.825), "complex": (0.588, 0.820)}
+PAPER_ORDER = ("simple", "complex", "none")
+BYPASS_NAMES = {"none": "vanilla", "simple": "simple bypass", "complex": "complex bypass"}
 CSV_KEYS = ("setting", "value", "seed", "parameters", "size_mb", "top1", "top5", "epochs", "train_seconds", "run")
 
 
@@ -57,6 +61,39 @@ def _spread(entry: Mapping[str, Any], key: str) -> str:
     return f"{_pct(entry[key])} ({100 * entry[key + '_min']:.2f}..{100 * entry[key + '_max']:.2f})"
 
 
+def bypass_verdict(summary: Sequence[Mapping[str, Any]]) -> List[str]:
+    """Whether the paper's ordering (simple >= complex >= vanilla) holds in the measured means,
+    and whether each difference exceeds the seed-to-seed spread; empty unless all three ran."""
+    by = {str(entry["value"]): entry for entry in summary}
+    if not all(name in by for name in PAPER_ORDER):
+        return []
+    means = [by[name]["top1"] for name in PAPER_ORDER]
+    holds = means[0] >= means[1] >= means[2]
+    measured = sorted(PAPER_ORDER, key=lambda name: -by[name]["top1"])
+    lines = [f"the paper's ordering, simple bypass >= complex bypass >= vanilla (test top-1, mean over seeds), "
+             f"**{'holds' if holds else 'does not hold'}** here; measured: "
+             + " > ".join(f"{BYPASS_NAMES[n]} {_pct(by[n]['top1'])}" for n in measured)]
+    for a, b in (("simple", "complex"), ("complex", "none"), ("simple", "none")):
+        ea, eb = by[a], by[b]
+        diff = 100 * (ea["top1"] - eb["top1"])
+        if min(ea["seeds"], eb["seeds"]) < 2:
+            noise = "one seed: cannot be told from noise"
+        elif ea["top1_min"] > eb["top1_max"] or eb["top1_min"] > ea["top1_max"]:
+            noise = "larger than the seed-to-seed spread (the seeds' ranges do not overlap)"
+        else:
+            noise = "within the seed-to-seed spread (the seeds' ranges overlap)"
+        lines.append(f"{BYPASS_NAMES[a]} - {BYPASS_NAMES[b]}: {diff:+.2f} points top-1, {noise}")
+    return lines
+
+
+def _paper_table3(summary: Sequence[Mapping[str, Any]]) -> str:
+    by = {str(entry["value"]): entry for entry in summary}
+    return ("| macro-architecture | test top-1 here | paper top-1 (ImageNet) | test top-5 here | paper top-5 |\n"
+            "|---|---:|---:|---:|---:|\n"
+            + "".join(f"| {BYPASS_NAMES[n]} | {_pct(by[n]['top1'])} | {_pct(PAPER_TABLE3[n][0])} | "
+                      f"{_pct(by[n]['top5'])} | {_pct(PAPER_TABLE3[n][1])} |\n" for n in ("none", "simple", "complex")))
+
+
 def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str] = ()) -> str:
     """The summary (mean over seeds, range in brackets), then every run."""
     key = rows[0]["setting"]
@@ -64,6 +101,9 @@ def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str]
     parts.append(f"| {key} | parameters | size (MB) | seeds | test top-1 | test top-5 |\n|---|---:|---:|---:|---:|---:|\n"
                  + "".join(f"| {e['value']} | {e['parameters']:,} | {e['size_mb']:.2f} | {e['seeds']} | "
                            f"{_spread(e, 'top1')} | {_spread(e, 'top5')} |\n" for e in summarise(rows)))
+    verdict = bypass_verdict(summarise(rows)) if sweep == "bypass" else []
+    if verdict:
+        parts.append(_paper_table3(summarise(rows)) + "\n" + "".join(f"- {line}\n" for line in verdict))
     parts.append("| run | seed | test top-1 | test top-5 | epochs | training time (s) |\n|---|---:|---:|---:|---:|---:|\n"
                  + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {_pct(r['top1'])} | {_pct(r['top5'])} | "
                            f"{r['epochs']} | {float(r['train_seconds']):.0f} |\n" for r in rows))
