@@ -133,6 +133,7 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
         "top1": float(evaluation["top1"]),
         "top5": float(evaluation["top5"]),
         "test_images": int(evaluation["images"]),
+        "dead_classes": len(evaluation.get("dead_classes", [])),
         "epochs": len(history),
         "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
         "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),

@@ -10,16 +10,24 @@ from .metrics import Meter
 
 @paddle.no_grad()
 def evaluate(model: paddle.nn.Layer, loader) -> Dict[str, Any]:
-    """Returns ``loss``, ``top1``, ``top5`` and arrays ``labels``, ``preds``, ``probs``."""
+    """Returns ``loss``, ``top1``, ``top5``, arrays ``labels``, ``preds``, ``probs``, and ``dead_classes``.
+
+    ``dead_classes``: indices whose logit is exactly 0 on every image. Behind SqueezeNet's
+    final ReLU such a class gets no gradient and can never be predicted again; only a ReLU
+    (or a zeroed layer) makes a logit exactly 0, so other heads never report one.
+    """
     was_training = model.training
     model.eval()
     meter = Meter()
     labels, probs = [], []
+    alive = None
     for x, y in loader:
         logits = model(x)
         loss = F.cross_entropy(logits, y)
         logits_np, y_np = logits.numpy(), y.numpy().reshape(-1)
         meter.update(float(loss), logits_np, y_np)
+        nonzero = (logits_np != 0).any(axis=0)
+        alive = nonzero if alive is None else alive | nonzero
         labels.append(y_np)
         probs.append(F.softmax(logits, axis=1).numpy())
     if was_training:
@@ -28,4 +36,13 @@ def evaluate(model: paddle.nn.Layer, loader) -> Dict[str, Any]:
     result["labels"] = np.concatenate(labels) if labels else np.zeros(0, np.int64)
     result["probs"] = np.concatenate(probs) if probs else np.zeros((0, 0), np.float32)
     result["preds"] = result["probs"].argmax(axis=1) if len(labels) else np.zeros(0, np.int64)
+    result["dead_classes"] = [] if alive is None else [int(c) for c in np.flatnonzero(~alive)]
     return result
+
+
+def dead_classes_warning(dead, class_names, split: str) -> str:
+    """One line naming the dead classes (see :func:`evaluate`) and what it means."""
+    names = ", ".join(str(class_names[c]) if c < len(class_names) else str(c) for c in dead)
+    return (f"warning: {len(dead)} of {len(class_names)} classes output 0 for every {split} image ({names}): "
+            "dead behind the final ReLU, they can no longer be predicted or learn (see README, "
+            "'Dead classes')")

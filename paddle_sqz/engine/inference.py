@@ -101,6 +101,7 @@ def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best
         "run": str(loaded.run.path), **source,
         "weights": weights, "engine": engine, "images": int(len(result["labels"])),
         "top1": result["top1"], "top5": result["top5"], "loss": result["loss"],
+        "dead_classes": [loaded.class_names[c] for c in result["dead_classes"]],
         "per_class": {name: acc for name, acc in zip(loaded.class_names, per_class)},
         "class_names": loaded.class_names, "confusion": matrix.tolist(),
     }

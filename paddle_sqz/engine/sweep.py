@@ -15,7 +15,7 @@ from ..config import load_config
 from ..config.loader import parse_override
 from ..errors import SqzError
 from .compare import about_lines, train_and_measure
-from .inference import LoadedRun
+from .inference import LoadedRun, evaluate_run
 
 
 class Sweep(NamedTuple):
@@ -106,7 +106,8 @@ def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
     """Write the report of a finished sweep again from its ``sweep.csv`` and the runs' ``metrics.jsonl``.
 
     For a changed plot or table without training again; the header lines (command, data,
-    wall time) are kept from the existing ``sweep.md``.
+    wall time) are kept from the existing ``sweep.md``. Runs listed without a dead-class
+    count (sweeps written before that column) are evaluated again to count them.
     """
     import csv
     from ..config.loader import parse_override
@@ -123,10 +124,13 @@ def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
     rows = []
     for r in records:
         run = Path(r["run"])
+        dead = r.get("dead_classes") or ""
+        dead_classes = int(dead) if dead != "" else len(evaluate_run(run)["dead_classes"])
         _, value = parse_override(f"{SWEEPS[sweep].key}={r['value']}")
         rows.append({"setting": r["setting"], "value": value, "seed": int(r["seed"]),
                      "parameters": int(r["parameters"]), "size_kb": float(r["size_mb"]) * 1024.0,
-                     "top1": float(r["top1"]), "top5": float(r["top5"]), "epochs": int(r["epochs"]),
+                     "top1": float(r["top1"]), "top5": float(r["top5"]), "dead_classes": dead_classes,
+                     "epochs": int(r["epochs"]),
                      "train_seconds": float(r["train_seconds"]), "run": str(run),
                      "model": run.name.rsplit("-", 2)[0], "history": read_history(run / "metrics.jsonl")})
     lines = md.read_text(encoding="utf-8").split("\n\n")[1].splitlines()

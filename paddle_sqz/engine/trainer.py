@@ -23,7 +23,7 @@ from ..models.measure import count_parameters
 from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import amp_dtype, init_distributed, select_device
-from .evaluate import evaluate
+from .evaluate import dead_classes_warning, evaluate
 from .fast_bias import use_fast_cpu_forward
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
@@ -165,7 +165,7 @@ class Trainer:
             record = {"epoch": epoch, "lr": lr,
                       "train_loss": train["loss"], "train_top1": train["top1"], "train_top5": train["top5"],
                       "eval_loss": evaluation["loss"], "eval_top1": evaluation["top1"],
-                      "eval_top5": evaluation["top5"],
+                      "eval_top5": evaluation["top5"], "eval_dead_classes": len(evaluation["dead_classes"]),
                       "images_per_s": train["images_per_s"], "epoch_seconds": train["seconds"]}
             self.history.append(record)
             improved = record["eval_top1"] > self.best["eval_top1"]
@@ -177,6 +177,8 @@ class Trainer:
                           f"eval loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%} "
                           f"top5 {evaluation['top5']:.2%} | {train['images_per_s']:.1f} img/s, "
                           f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
+            if evaluation["dead_classes"]:
+                self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, build.eval_split(cfg)))
             if self.dist.world_size > 1:
                 paddle.distributed.barrier()
         self.log.info(f"best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']}")

@@ -26,7 +26,8 @@ PLOT_TITLES = {"sr": "Size vs accuracy, squeeze ratio SR (cf. paper Figure 3a)",
 PAPER_TABLE3 = {"none": (0.575, 0.803), "simple": (0.604, 0.825), "complex": (0.588, 0.820)}
 PAPER_ORDER = ("simple", "complex", "none")
 BYPASS_NAMES = {"none": "vanilla", "simple": "simple bypass", "complex": "complex bypass"}
-CSV_KEYS = ("setting", "value", "seed", "parameters", "size_mb", "top1", "top5", "epochs", "train_seconds", "run")
+CSV_KEYS = ("setting", "value", "seed", "parameters", "size_mb", "top1", "top5", "dead_classes", "epochs",
+            "train_seconds", "run")
 
 
 def _size_mb(row: Mapping[str, Any]) -> float:
@@ -104,12 +105,16 @@ def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str]
     verdict = bypass_verdict(summarise(rows)) if sweep == "bypass" else []
     if verdict:
         parts.append(_paper_table3(summarise(rows)) + "\n" + "".join(f"- {line}\n" for line in verdict))
-    parts.append("| run | seed | test top-1 | test top-5 | epochs | training time (s) |\n|---|---:|---:|---:|---:|---:|\n"
+    parts.append("| run | seed | test top-1 | test top-5 | dead classes | epochs | training time (s) |\n"
+                 "|---|---:|---:|---:|---:|---:|---:|\n"
                  + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {_pct(r['top1'])} | {_pct(r['top5'])} | "
-                           f"{r['epochs']} | {float(r['train_seconds']):.0f} |\n" for r in rows))
+                           f"{r.get('dead_classes', 'n/a')} | {r['epochs']} | {float(r['train_seconds']):.0f} |\n"
+                           for r in rows))
     parts.append("- size: the saved best weights (`best_model.pdparams`) on disk, MB = 2^20 bytes (the paper's "
                  "unit: 1,248,424 float32 weights = 4.8 MB).\n- test top-1 / top-5: the held-out test fold, "
-                 "best epoch chosen on the validation split; with several seeds, the mean and (min..max).\n")
+                 "best epoch chosen on the validation split; with several seeds, the mean and (min..max).\n"
+                 "- dead classes: classes whose logit is 0 on every test image (dead behind SqueezeNet's final "
+                 "ReLU: never predicted, each costs about 1/C of top-1).\n")
     return "\n".join(parts)
 
 
@@ -120,7 +125,7 @@ def write_csv(rows: Sequence[Mapping[str, Any]], path: PathLike) -> str:
     writer.writerow(CSV_KEYS)
     for row in rows:
         values = dict(row, size_mb=f"{_size_mb(row):.4f}")
-        writer.writerow([values[k] for k in CSV_KEYS])
+        writer.writerow([values.get(k, "") for k in CSV_KEYS])
     atomic_write_text(path, buffer.getvalue())
     return str(path)
 

@@ -63,7 +63,8 @@ def format_eval_summary(summary: Dict[str, Any]) -> str:
              "", f"{'class':<{width}}  accuracy"]
     for name in names:
         acc = summary["per_class"][name]
-        lines.append(f"{name:<{width}}  {'n/a (no images)' if acc is None or acc != acc else f'{acc:.2%}'}")
+        dead = "   dead: logit 0 on every image" if name in summary.get("dead_classes", ()) else ""
+        lines.append(f"{name:<{width}}  {'n/a (no images)' if acc is None or acc != acc else f'{acc:.2%}'}{dead}")
     lines += ["", "confusion matrix (rows: true, columns: predicted)"]
     lines.append(" " * (width + 2) + " ".join(f"{i:>5}" for i in range(len(names))))
     for i, (name, row) in enumerate(zip(names, summary["confusion"])):
