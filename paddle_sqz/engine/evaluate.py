@@ -12,9 +12,10 @@ from .metrics import Meter
 def evaluate(model: paddle.nn.Layer, loader) -> Dict[str, Any]:
     """Returns ``loss``, ``top1``, ``top5``, arrays ``labels``, ``preds``, ``probs``, and ``dead_classes``.
 
-    ``dead_classes``: indices whose logit is exactly 0 on every image. Behind SqueezeNet's
-    final ReLU such a class gets no gradient and can never be predicted again; only a ReLU
-    (or a zeroed layer) makes a logit exactly 0, so other heads never report one.
+    ``dead_classes``: indices whose logit is exactly 0 on every image: SqueezeNet's final
+    ReLU cuts them off, so they are never predicted, and where that holds on the training
+    images too they get no gradient and stay dead. Only a ReLU (or a zeroed layer) makes a
+    logit exactly 0, so other heads never report one.
     """
     was_training = model.training
     model.eval()
@@ -44,5 +45,5 @@ def dead_classes_warning(dead, class_names, split: str) -> str:
     """One line naming the dead classes (see :func:`evaluate`) and what it means."""
     names = ", ".join(str(class_names[c]) if c < len(class_names) else str(c) for c in dead)
     return (f"warning: {len(dead)} of {len(class_names)} classes output 0 for every {split} image ({names}): "
-            "dead behind the final ReLU, they can no longer be predicted or learn (see README, "
-            "'Dead classes')")
+            "cut off by the final ReLU, they cannot be predicted; a class that is 0 on every training image "
+            "too gets no gradient and stays dead (see README, 'Dead classes')")
