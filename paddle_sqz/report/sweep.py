@@ -152,6 +152,8 @@ def plot_size_vs_accuracy(rows: Sequence[Mapping[str, Any]], path: PathLike, tit
             ax.annotate(f"{key.split('.')[-1]}={entry['value']}", (entry["size_mb"], y), textcoords="offset points",
                         xytext=(7, -4 - 11 * stack), fontsize=8, color=color)
     ax.margins(x=0.15, y=0.12)
+    low, high = ax.get_xlim()
+    ax.set_xlim(low, high + 0.1 * (high - low))  # room for the last point's name
     ax.set_xlabel("model size: saved float32 weights (MB)")
     ax.set_ylabel("accuracy on the test fold (%)")
     ax.set_title(title)
