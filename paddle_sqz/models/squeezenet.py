@@ -138,7 +138,7 @@ class SqueezeNet(nn.Layer):
         a random sign shared by most positions and images, and a class whose sign is
         negative is 0 after the ReLU everywhere: it gets no gradient and is never
         predicted. On quickdraw14 0 to 5 of the 14 classes were dead at initialisation
-        and stayed dead (1 to 4 after 10 epochs, each costing about 7 points of
+        and stayed dead (0 to 4 after 10 epochs, each costing about 7 points of
         top-1). A bias of ``FINAL_BIAS`` (1.0) starts every class in the ReLU's active
         range; a constant shift of all logits leaves the softmax and the initial loss
         unchanged. With it the seed that had 5 dead classes reached 71.9% validation

@@ -98,13 +98,14 @@ def _paper_table3(summary: Sequence[Mapping[str, Any]]) -> str:
 def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str] = ()) -> str:
     """The summary (mean over seeds, range in brackets), then every run."""
     key = rows[0]["setting"]
+    summary = summarise(rows)
     parts = [f"# Sweep: {TITLES.get(sweep, key)}\n", "".join(f"- {line}\n" for line in about)]
     parts.append(f"| {key} | parameters | size (MB) | seeds | test top-1 | test top-5 |\n|---|---:|---:|---:|---:|---:|\n"
                  + "".join(f"| {e['value']} | {e['parameters']:,} | {e['size_mb']:.2f} | {e['seeds']} | "
-                           f"{_spread(e, 'top1')} | {_spread(e, 'top5')} |\n" for e in summarise(rows)))
-    verdict = bypass_verdict(summarise(rows)) if sweep == "bypass" else []
+                           f"{_spread(e, 'top1')} | {_spread(e, 'top5')} |\n" for e in summary))
+    verdict = bypass_verdict(summary) if sweep == "bypass" else []
     if verdict:
-        parts.append(_paper_table3(summarise(rows)) + "\n" + "".join(f"- {line}\n" for line in verdict))
+        parts.append(_paper_table3(summary) + "\n" + "".join(f"- {line}\n" for line in verdict))
     parts.append("| run | seed | test top-1 | test top-5 | dead classes | epochs | training time (s) |\n"
                  "|---|---:|---:|---:|---:|---:|---:|\n"
                  + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {_pct(r['top1'])} | {_pct(r['top5'])} | "
