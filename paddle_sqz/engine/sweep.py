@@ -124,8 +124,8 @@ def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
     rows = []
     for r in records:
         run = Path(r["run"])
-        dead = r.get("dead_classes") or ""
-        dead_classes = int(dead) if dead != "" else len(evaluate_run(run)["dead_classes"])
+        dead_classes = (int(r["dead_classes"]) if r.get("dead_classes")
+                        else len(evaluate_run(run)["dead_classes"]))  # a sweep written before the column
         _, value = parse_override(f"{SWEEPS[sweep].key}={r['value']}")
         rows.append({"setting": r["setting"], "value": value, "seed": int(r["seed"]),
                      "parameters": int(r["parameters"]), "size_kb": float(r["size_mb"]) * 1024.0,

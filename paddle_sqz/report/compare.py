@@ -31,7 +31,8 @@ class Column(NamedTuple):
     align: str        # "l" or "r"
 
 
-def _pct(value: float) -> str:
+def format_pct(value: float) -> str:
+    """A fraction as a percentage with two decimals (0.8048 -> "80.48%")."""
     return f"{value * 100:.2f}%"
 
 
@@ -47,8 +48,8 @@ COLUMNS = (
     Column("model", "model", "model", str, "l"),
     Column("parameters", "parameters", "parameters", lambda v: f"{int(v):,}", "r"),
     Column("size_kb", "size (KB)", "size_kb", lambda v: f"{v:.1f}", "r"),
-    Column("top1", "test top-1", "test_top1", _pct, "r"),
-    Column("top5", "test top-5", "test_top5", _pct, "r"),
+    Column("top1", "test top-1", "test_top1", format_pct, "r"),
+    Column("top5", "test top-5", "test_top5", format_pct, "r"),
     Column("epochs", "epochs", "epochs", lambda v: str(int(v)), "r"),
     Column("train_seconds", "training time", "train_seconds", _seconds, "r"),
     Column("images_per_s", "inference (images/s)", "inference_images_per_s", lambda v: f"{v:,.0f}", "r"),

@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Sequence
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
-from .compare import plot_epoch_curves
+from .compare import format_pct, plot_epoch_curves
 
 TITLES = {"sr": "squeeze ratio SR (paper Figure 3a)", "pct_3x3": "share of 3x3 filters (paper Figure 3b)",
           "bypass": "macro-architecture: vanilla / simple bypass / complex bypass (paper Table 3)"}
@@ -52,14 +52,10 @@ def summarise(rows: Sequence[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     return out
 
 
-def _pct(v: float) -> str:
-    return f"{100 * v:.2f}%"
-
-
 def _spread(entry: Mapping[str, Any], key: str) -> str:
     if entry["seeds"] < 2:
-        return _pct(entry[key])
-    return f"{_pct(entry[key])} ({100 * entry[key + '_min']:.2f}..{100 * entry[key + '_max']:.2f})"
+        return format_pct(entry[key])
+    return f"{format_pct(entry[key])} ({100 * entry[key + '_min']:.2f}..{100 * entry[key + '_max']:.2f})"
 
 
 def bypass_verdict(summary: Sequence[Mapping[str, Any]]) -> List[str]:
@@ -73,7 +69,7 @@ def bypass_verdict(summary: Sequence[Mapping[str, Any]]) -> List[str]:
     measured = sorted(PAPER_ORDER, key=lambda name: -by[name]["top1"])
     lines = [f"the paper's ordering, simple bypass >= complex bypass >= vanilla (test top-1, mean over seeds), "
              f"**{'holds' if holds else 'does not hold'}** here; measured: "
-             + " > ".join(f"{BYPASS_NAMES[n]} {_pct(by[n]['top1'])}" for n in measured)]
+             + " > ".join(f"{BYPASS_NAMES[n]} {format_pct(by[n]['top1'])}" for n in measured)]
     for a, b in (("simple", "complex"), ("complex", "none"), ("simple", "none")):
         ea, eb = by[a], by[b]
         diff = 100 * (ea["top1"] - eb["top1"])
@@ -91,8 +87,8 @@ def _paper_table3(summary: Sequence[Mapping[str, Any]]) -> str:
     by = {str(entry["value"]): entry for entry in summary}
     return ("| macro-architecture | test top-1 here | paper top-1 (ImageNet) | test top-5 here | paper top-5 |\n"
             "|---|---:|---:|---:|---:|\n"
-            + "".join(f"| {BYPASS_NAMES[n]} | {_pct(by[n]['top1'])} | {_pct(PAPER_TABLE3[n][0])} | "
-                      f"{_pct(by[n]['top5'])} | {_pct(PAPER_TABLE3[n][1])} |\n" for n in ("none", "simple", "complex")))
+            + "".join(f"| {BYPASS_NAMES[n]} | {format_pct(by[n]['top1'])} | {format_pct(PAPER_TABLE3[n][0])} | "
+                      f"{format_pct(by[n]['top5'])} | {format_pct(PAPER_TABLE3[n][1])} |\n" for n in ("none", "simple", "complex")))
 
 
 def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str] = ()) -> str:
@@ -108,7 +104,7 @@ def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str]
         parts.append(_paper_table3(summary) + "\n" + "".join(f"- {line}\n" for line in verdict))
     parts.append("| run | seed | test top-1 | test top-5 | dead classes | epochs | training time (s) |\n"
                  "|---|---:|---:|---:|---:|---:|---:|\n"
-                 + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {_pct(r['top1'])} | {_pct(r['top5'])} | "
+                 + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {format_pct(r['top1'])} | {format_pct(r['top5'])} | "
                            f"{r.get('dead_classes', 'n/a')} | {r['epochs']} | {float(r['train_seconds']):.0f} |\n"
                            for r in rows))
     parts.append("- size: the saved best weights (`best_model.pdparams`) on disk, MB = 2^20 bytes (the paper's "
