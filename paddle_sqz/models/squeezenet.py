@@ -176,7 +176,9 @@ class SqueezeNet(nn.Layer):
                     _uniform(SHORTCUT_GAIN, fire.bypass)(fire.bypass.weight)
 
     def forward(self, x):
-        return paddle.flatten(self.classifier(self.features(x)), 1)
+        # squeeze, not flatten: same (N, classes) output, and Paddle Lite's converter crashes
+        # on a final flatten.
+        return paddle.squeeze(self.classifier(self.features(x)), axis=[2, 3])
 
 
 @register_model
