@@ -24,7 +24,7 @@ from .train.evaluate import evaluate
 from .train.run_dir import RunDir
 
 
-ENGINES = ("dygraph", "inference")
+from .deploy.engines import ENGINES
 
 
 class LoadedRun:
@@ -32,17 +32,14 @@ class LoadedRun:
 
     ``weights`` is ``best``, ``latest`` or the path of a compressed ``.sqz`` file
     (``tools/compress.py``), decoded to float weights of the same model.
-    ``engine="inference"`` swaps the model for the run's exported Paddle Inference model
-    (``RUN/export``, exported first when missing or older than the weights): same
-    preprocessing, same labels, much faster on the CPU.
+    Any other ``engine`` (``inference``, ``onnxruntime``, ...) swaps the model for the run's
+    export on that engine (``RUN/export``, exported first when missing, older than the
+    weights or lacking the engine's format): same preprocessing, same labels, faster.
     """
 
     def __init__(self, run_path, weights: str = "best", engine: str = "dygraph"):
         if engine not in ENGINES:
             raise SqzError(f"--engine: unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
-        if engine == "inference" and str(weights).endswith(".sqz"):
-            raise SqzError(f"--engine inference: {weights} is a compressed file; evaluate it with the "
-                           "dygraph engine (the export tool exports best or latest weights)")
         self.run = RunDir.open(run_path)
         self.cfg = self.run.load_config()
         self.class_names = self.run.load_labels()
@@ -59,10 +56,10 @@ class LoadedRun:
         self.model.eval()
         self.transform = build_transform(self.cfg["data"], train=False)
         self.engine = engine
-        if engine == "inference":
+        if engine != "dygraph":
             from .deploy.export import ensure_export
             from .deploy.predictor import InferenceModel, Predictor
-            self.model = InferenceModel(Predictor(ensure_export(self.run.path, weights)))
+            self.model = InferenceModel(Predictor(ensure_export(self.run.path, weights, engine), engine))
 
 
 def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best",

@@ -6,6 +6,7 @@ import argparse
 
 import _bootstrap  # noqa: F401
 from paddle_sqz.cli import run_tool
+from paddle_sqz.deploy.engines import ENGINES
 
 
 def main(argv=None) -> int:
@@ -15,9 +16,11 @@ def main(argv=None) -> int:
     parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
     parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file")
-    parser.add_argument("--engine", choices=("dygraph", "inference"), default="dygraph",
-                        help="inference: the run's exported Paddle Inference model (RUN/export, exported "
-                             "when missing; oneDNN on CPU, GPU when present), same preprocessing and labels")
+    parser.add_argument("--engine", choices=ENGINES, default="dygraph",
+                        help="inference: the run's export on Paddle Inference (oneDNN on CPU, GPU when present); "
+                             "onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on ONNX Runtime "
+                             "(pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. RUN/export is "
+                             "made when missing; same preprocessing and labels on every engine")
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)

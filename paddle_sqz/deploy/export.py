@@ -1,28 +1,38 @@
-"""Export a trained run as a self-contained Paddle inference model folder.
+"""Export a trained run for deployment: Paddle Inference, ONNX (+ int8), Paddle Lite.
 
-``paddle.jit.save`` writes the program (``inference.json``, Paddle 3's PIR format) and
-the weights (``inference.pdiparams``); beside them go ``labels.txt`` and ``export.json``
-(model, classes, input shape and the run's evaluation preprocessing), so the folder
-alone is enough to predict. The batch dimension is left free (``None``). The folder is
-built under a temporary name and renamed into place: a stopped export never leaves a
-half-written model that looks complete.
+``RUN/export/`` (or ``out_dir``) gets, by format:
+
+- ``paddle``: ``inference.json`` + ``inference.pdiparams`` (Paddle 3's PIR program, for
+  Paddle Inference; always written, the other formats are converted from it or beside it);
+- ``onnx``: ``model.onnx`` (opset 13, free batch), and with ``int8`` ``model_int8.onnx``,
+  ONNX Runtime's static int8 calibrated on the run's own training images;
+- ``lite``: ``lite/inference.pdmodel`` (the legacy program Paddle Lite reads), converted to
+  ``lite/model_{arm,x86}.nb`` when ``paddle_lite_opt`` is installed; the exact command is
+  in ``export.json`` either way.
+
+Beside them ``labels.txt`` and ``export.json`` (model, classes, input shape, the run's
+evaluation preprocessing, the formats written): the folder alone is enough to predict with
+any engine. It is built under a temporary name and renamed into place, so a stopped export
+never leaves a half-written folder that looks complete. ``weights`` may be a ``.sqz`` file
+(Deep Compression): it is decoded into the model, which then exports like any other.
 """
-import json
 import shutil
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Iterator, Optional, Sequence
 
+import numpy as np
 import paddle
 
-from ..data.labels import read_labels, write_labels
 from ..errors import SqzError
-from ..io_utils import PathLike, atomic_write_text
+from ..io_utils import PathLike
 from ..runs import LoadedRun
-from .predictor import MODEL_FILE, PARAMS_FILE
+from ..train import build
+from ..train.run_dir import RunDir
+from . import lite, onnx_export
+from .export_info import FORMATS, LABELS, MODEL_FILE, PARAMS_FILE, read_export, write_info
+from ..data.labels import write_labels
 
-FORMAT = "paddle_sqz.export.v1"
-INFO = "export.json"
-LABELS = "labels.txt"
+CALIBRATION_IMAGES = 256
 
 
 def input_shape(cfg: Dict[str, Any]) -> list:
@@ -31,11 +41,57 @@ def input_shape(cfg: Dict[str, Any]) -> list:
     return [None, cfg["model"]["in_channels"], size, size]
 
 
-def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[PathLike] = None) -> Path:
-    """Write ``RUN/export/`` (or ``out_dir``); returns the folder."""
+def available_formats() -> list:
+    """What ``--format`` defaults to: paddle and lite always (Lite's program needs nothing
+    extra), onnx when the onnx extra is installed."""
+    try:
+        onnx_export.require_onnx()
+        return ["paddle", "onnx", "lite"]
+    except SqzError:
+        return ["paddle", "lite"]
+
+
+def weights_file(run: RunDir, weights: str) -> Path:
+    """The file ``weights`` names: ``best`` / ``latest`` in the run, or a ``.sqz`` path."""
+    if str(weights).endswith(".sqz"):
+        path = Path(weights).expanduser().resolve()
+        if not path.is_file():
+            raise SqzError(f"--weights: {path} not found")
+        return path
+    return run.weights(weights)
+
+
+def calibration_batches(loaded: LoadedRun, images: int) -> Iterator[np.ndarray]:
+    """``images`` training images of the run (shuffled by its seed), through its own pipeline."""
+    if images < 1:
+        raise SqzError(f"--calib-images: at least 1, got {images}")
+    dataset = build.build_dataset(loaded.cfg, "train", classes=loaded.class_names)
+    loader, _ = build.build_loader(loaded.cfg, dataset, train=True)
+    left = images
+    for x, _ in loader:
+        batch = x.numpy()[:left]
+        left -= len(batch)
+        yield batch
+        if left <= 0:
+            return
+
+
+def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[PathLike] = None,
+               formats: Optional[Sequence[str]] = None, int8: bool = False,
+               calib_images: int = CALIBRATION_IMAGES, opset: int = onnx_export.OPSET) -> Path:
+    """Write the export folder (see the module docstring); returns it."""
+    formats = list(formats or available_formats())
+    for name in formats:
+        if name not in FORMATS:
+            raise SqzError(f"--format: unknown format {name!r}; valid: {', '.join(FORMATS)}")
+    if int8 and "onnx" not in formats:
+        raise SqzError("--int8: the int8 model is an ONNX one; add --format onnx")
+    if "onnx" in formats:
+        onnx_export.require_onnx()
     loaded = LoadedRun(run_path, weights)
+    source = weights_file(loaded.run, weights)
     out = Path(out_dir) if out_dir else loaded.run.path / "export"
-    if out.exists() and not (out / INFO).is_file():
+    if out.exists() and not (out / "export.json").is_file():
         raise SqzError(f"--out: {out} exists and is not an exported model folder; choose another folder")
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -46,16 +102,31 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
     for name in (MODEL_FILE, PARAMS_FILE):
         if not (tmp / name).is_file():
             raise SqzError(f"paddle.jit.save wrote no {name} in {tmp} (Paddle {paddle.__version__}; 3.x expected)")
+    written: Dict[str, Any] = {"paddle": {"program": MODEL_FILE, "params": PARAMS_FILE}}
+    if "onnx" in formats:
+        onnx_export.paddle_to_onnx(tmp / MODEL_FILE, tmp / PARAMS_FILE, tmp / onnx_export.ONNX_FILE, opset)
+        written["onnx"] = {"file": onnx_export.ONNX_FILE, "opset": opset}
+        if int8:
+            seen = onnx_export.quantize_onnx(tmp / onnx_export.ONNX_FILE, tmp / onnx_export.ONNX_INT8_FILE,
+                                             calibration_batches(loaded, calib_images))
+            written["onnx_int8"] = {"file": onnx_export.ONNX_INT8_FILE, "calibration_images": seen,
+                                    "calibration_split": "train", "method": "onnxruntime quantize_static, "
+                                    "QDQ, per-channel int8 weights, uint8 activations, MinMax"}
+    if "lite" in formats:
+        lite.save_legacy_program(loaded.model, tmp / lite.LITE_DIR, spec)
+        nbs = lite.convert(tmp / lite.LITE_DIR)
+        # the command as it will read once the folder is in place
+        written["lite"] = {"program": f"{lite.LITE_DIR}/{lite.LEGACY_PROGRAM}", "nb": nbs,
+                           "opt_commands": {t: lite.command_text(out / lite.LITE_DIR, t) for t in lite.TARGETS}}
     write_labels(tmp / LABELS, loaded.class_names)
     data = cfg["data"]
-    info = {"format": FORMAT, "model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
-            "run": str(loaded.run.path), "weights": str(loaded.run.weights(weights)),
-            "weights_mtime_ns": loaded.run.weights(weights).stat().st_mtime_ns,
-            "input": {"name": "image", "shape": input_shape(cfg), "dtype": "float32"},
-            "preprocess": {"kind": data["kind"], "pad_size": data["pad_size"], "image_size": data["image_size"],
-                           "mean": data["mean"], "std": data["std"]},
-            "paddle": paddle.__version__}
-    atomic_write_text(tmp / INFO, json.dumps(info, indent=2) + "\n")
+    write_info(tmp, {"model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
+                     "run": str(loaded.run.path), "weights": str(source), "weights_choice": str(weights),
+                     "weights_mtime_ns": source.stat().st_mtime_ns,
+                     "input": {"name": "image", "shape": input_shape(cfg), "dtype": "float32"},
+                     "preprocess": {"kind": data["kind"], "pad_size": data["pad_size"],
+                                    "image_size": data["image_size"], "mean": data["mean"], "std": data["std"]},
+                     "formats": written, "paddle": paddle.__version__})
     old = out.with_name(f".{out.name}.old")
     if out.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -65,38 +136,52 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
     return out
 
 
-def read_export(folder: PathLike) -> Dict[str, Any]:
-    """``export.json`` of an exported folder with its class names; anything else refused by name."""
-    folder = Path(folder)
-    path = folder / INFO
-    if not path.is_file():
-        raise SqzError(f"{path}: not found; export the run first with tools/export.py --run RUN_DIR")
-    try:
-        info = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise SqzError(f"{path}: not valid JSON ({exc})") from None
-    if not isinstance(info, dict) or info.get("format") != FORMAT:
-        raise SqzError(f"{path}: not a paddle_sqz export (no {FORMAT!r} tag)")
-    info["class_names"] = read_labels(folder / LABELS)
-    if len(info["class_names"]) != info.get("num_classes"):
-        raise SqzError(f"{folder / LABELS} lists {len(info['class_names'])} classes but {path} says "
-                       f"num_classes={info.get('num_classes')}")
-    return info
+# what each engine needs in the export folder: (format key in export.json, --format, --int8)
+ENGINE_NEEDS = {"inference": ("paddle", "paddle", False), "onnxruntime": ("onnx", "onnx", False),
+                "onnxruntime-int8": ("onnx_int8", "onnx", True), "lite": ("lite", "lite", False)}
 
 
-def ensure_export(run_path: PathLike, weights: str = "best") -> Path:
-    """``RUN/export``, (re-)exported when missing, from other weights, or older than the weights file."""
-    from ..train.run_dir import RunDir
+def ensure_export(run_path: PathLike, weights: str = "best", engine: str = "inference") -> Path:
+    """``RUN/export`` with what ``engine`` needs, (re-)exported when missing, made from other
+    weights, older than the weights file, or lacking the engine's format (formats already
+    there are kept)."""
     run = RunDir.open(run_path)
     folder = run.path / "export"
-    source = run.weights(weights)
+    source = weights_file(run, weights)
+    key, fmt, int8 = ENGINE_NEEDS.get(engine, ENGINE_NEEDS["inference"])
     try:
         info = read_export(folder)
         current = (info.get("weights") == str(source)
                    and info.get("weights_mtime_ns") == source.stat().st_mtime_ns)
+        have = set(info["formats"]) if current else set()
     except SqzError:
-        current = False
-    if not current:
-        print(f"exporting {source} to {folder} for Paddle Inference")
-        export_run(run.path, weights)
+        current, have = False, set()
+    if key in have:
+        return folder
+    formats = sorted({fmt} | ({k for k in have if k in FORMATS}))
+    int8 = int8 or "onnx_int8" in have
+    print(f"exporting {source} to {folder} ({', '.join(formats)}{', int8' if int8 else ''})")
+    export_run(run.path, weights, formats=formats, int8=int8)
     return folder
+
+
+def summary_lines(info: Dict[str, Any], folder: Path) -> list:
+    """What tools/export.py prints: the model, each file written, the Lite command when not run."""
+    lines = [f"exported {info['model']} ({info['num_classes']} classes, input {info['input']['shape']}) "
+             f"from {info['weights']}"]
+    formats = info["formats"]
+    for key in ("paddle", "onnx", "onnx_int8"):
+        if key in formats:
+            files = [formats[key]["program"], formats[key]["params"]] if key == "paddle" else [formats[key]["file"]]
+            for name in files:
+                lines.append(f"wrote {folder / name} ({(folder / name).stat().st_size / 1e6:.2f} MB)")
+    if "lite" in formats:
+        lines.append(f"wrote {folder / formats['lite']['program']} (legacy program for Paddle Lite)")
+        for target, name in formats["lite"]["nb"].items():
+            path = folder / lite.LITE_DIR / name
+            lines.append(f"wrote {path} ({path.stat().st_size / 1e6:.2f} MB, Paddle Lite {target})")
+        if not formats["lite"]["nb"]:
+            lines.append(f"paddle_lite_opt not found ({lite.INSTALL_LITE}); convert with:")
+            lines += [f"  {cmd}" for cmd in formats["lite"]["opt_commands"].values()]
+    lines.append(f"wrote {folder}")
+    return lines

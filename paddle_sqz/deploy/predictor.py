@@ -1,27 +1,34 @@
-"""Paddle Inference for an exported model: oneDNN on the CPU, the GPU when Paddle has CUDA.
+"""One predictor for every engine: float32 NCHW batch in, logits out, labels and
+preprocessing from the export folder.
 
-Dygraph runs every operator through Python and Paddle's generic CPU kernels; the
-inference engine fuses the graph (conv + bias + ReLU) and runs oneDNN kernels, several
-times faster for evaluation (README, Speed). :class:`InferenceModel` makes a predictor
-look like an eval-mode ``paddle.nn.Layer`` so the package's evaluation and prediction
-code runs unchanged on either engine.
+Engines (``ENGINES``): ``dygraph`` (the run's Layer, for checking the others against),
+``inference`` (Paddle Inference: oneDNN on the CPU, the GPU when Paddle has CUDA),
+``onnxruntime`` and ``onnxruntime-int8`` (``model.onnx`` / ``model_int8.onnx`` on ONNX
+Runtime's CPU provider) and ``lite`` (the ``.nb`` for this CPU on Paddle Lite). A new
+engine is a new backend class in :data:`BACKENDS`; callers never change.
+
+:class:`InferenceModel` makes a predictor look like an eval-mode ``paddle.nn.Layer`` so the
+package's evaluation code runs unchanged on any engine.
 """
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import paddle
 
+from ..data.image import load_image
+from ..data.transforms import build_transform
 from ..errors import SqzError
 from ..io_utils import PathLike
-
-MODEL_FILE = "inference.json"   # Paddle 3 (PIR) program
-PARAMS_FILE = "inference.pdiparams"
+from ..runs import LoadedRun
+from . import lite, onnx_export
+from .engines import ENGINES
+from .export_info import MODEL_FILE, PARAMS_FILE, read_export
 
 
 def cpu_threads() -> int:
-    """The cores this process may use (its affinity mask), for oneDNN."""
+    """The cores this process may use (its affinity mask), for oneDNN and ONNX Runtime."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # macOS, Windows
@@ -38,7 +45,7 @@ def use_gpu(device: str = "auto") -> bool:
 
 def make_config(model_dir: PathLike, device: str = "auto", threads: Optional[int] = None,
                 gpu_memory_mb: int = 256) -> "paddle.inference.Config":
-    """The engine's settings: GPU (memory pool ``gpu_memory_mb``, card 0), else oneDNN with ``threads``."""
+    """Paddle Inference settings: GPU (memory pool ``gpu_memory_mb``, card 0), else oneDNN with ``threads``."""
     folder = Path(model_dir)
     for name in (MODEL_FILE, PARAMS_FILE):
         if not (folder / name).is_file():
@@ -54,20 +61,105 @@ def make_config(model_dir: PathLike, device: str = "auto", threads: Optional[int
     return config
 
 
-class Predictor:
-    """``predictor(x)``: float32 ``(N, C, H, W)`` array in, logits array ``(N, classes)`` out."""
+class PaddleInferenceBackend:
+    """``inference.json`` on Paddle Inference."""
 
-    def __init__(self, model_dir: PathLike, device: str = "auto", threads: Optional[int] = None):
-        self.config = make_config(model_dir, device, threads)
+    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
+        self.config = make_config(folder, device, threads)
         self.engine = paddle.inference.create_predictor(self.config)
         self.input = self.engine.get_input_handle(self.engine.get_input_names()[0])
         self.output = self.engine.get_output_handle(self.engine.get_output_names()[0])
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         self.input.reshape(list(x.shape))
-        self.input.copy_from_cpu(np.ascontiguousarray(x, dtype=np.float32))
+        self.input.copy_from_cpu(x)
         self.engine.run()
         return self.output.copy_to_cpu()
+
+
+class OnnxRuntimeBackend:
+    """``model.onnx`` (or ``model_int8.onnx``) on ONNX Runtime's CPU provider."""
+
+    file = onnx_export.ONNX_FILE
+
+    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
+        self.session = onnx_export.ort_session(folder / self.file, threads or cpu_threads())
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: x})[0]
+
+
+class OnnxRuntimeInt8Backend(OnnxRuntimeBackend):
+    file = onnx_export.ONNX_INT8_FILE
+
+
+class LiteBackend:
+    """``lite/model_<this cpu>.nb`` on Paddle Lite."""
+
+    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
+        self.runner = lite.LiteRunner(folder / lite.LITE_DIR)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.runner(x)
+
+
+class DygraphBackend:
+    """The run's own Layer (eval mode, no_grad), with the weights the export was made from."""
+
+    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int],
+                 model: Optional[paddle.nn.Layer] = None):
+        self.model = model if model is not None else LoadedRun(info["run"], info.get("weights_choice", "best")).model
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        with paddle.no_grad():
+            return self.model(paddle.to_tensor(x)).numpy()
+
+
+BACKENDS: Dict[str, Callable] = {"dygraph": DygraphBackend, "inference": PaddleInferenceBackend,
+                                 "onnxruntime": OnnxRuntimeBackend, "onnxruntime-int8": OnnxRuntimeInt8Backend,
+                                 "lite": LiteBackend}
+
+
+def check_engine(engine: str) -> str:
+    if engine not in BACKENDS:
+        raise SqzError(f"--engine: unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+    return engine
+
+
+class Predictor:
+    """``predictor(x)``: float32 ``(N, C, H, W)`` array in, logits ``(N, classes)`` out, on ``engine``.
+
+    ``class_names`` and ``transform`` (image -> CHW array) come from the export folder, the
+    same for every engine. ``model`` gives the dygraph engine a Layer already loaded.
+    """
+
+    def __init__(self, export_dir: PathLike, engine: str = "inference", device: str = "auto",
+                 threads: Optional[int] = None, model: Optional[paddle.nn.Layer] = None):
+        self.folder = Path(export_dir)
+        self.info = read_export(self.folder)
+        self.engine = check_engine(engine)
+        self.class_names: List[str] = self.info["class_names"]
+        self.preprocess = self.info["preprocess"]
+        self.transform = build_transform(self.preprocess, train=False)
+        extra = {"model": model} if engine == "dygraph" else {}
+        self.backend = BACKENDS[engine](self.folder, self.info, device, threads, **extra)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.backend(np.ascontiguousarray(x, dtype=np.float32)), dtype=np.float32)
+
+    def batch(self, images: Sequence) -> np.ndarray:
+        """PIL images or paths -> the preprocessed float32 batch."""
+        return np.stack([self.transform(load_image(i) if isinstance(i, (str, Path)) else i, None)
+                         for i in images])
+
+    def topk(self, images: Sequence, k: int = 3) -> List[List[Tuple[str, float]]]:
+        """Top-k (class name, probability) per image."""
+        logits = self(self.batch(images))
+        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probs /= probs.sum(axis=1, keepdims=True)
+        k = max(1, min(k, len(self.class_names)))
+        return [[(self.class_names[i], float(row[i])) for i in np.argsort(-row)[:k]] for row in probs]
 
 
 class InferenceModel:
