@@ -1,0 +1,140 @@
+"""ONNX export and every engine of the one Predictor: same top-1, logits within 1e-4 (int8:
+top-1 agreeing on >= 90% of images, logits within 0.1 of fp32's) on real drawings and photos."""
+import json
+
+import numpy as np
+import pytest
+
+from conftest import BIRDS_SAMPLE, needs, run_tool
+from deploy_runs import QD14, quickdraw_test_batch, train_birds, train_quickdraw
+from test_bad_input import one_line_error
+
+onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'paddle_sqz[onnx]')")
+pytest.importorskip("onnxruntime")
+pytest.importorskip("paddle2onnx")
+
+FP32_ENGINES = ("inference", "onnxruntime")
+INT8_TOP1_AGREEMENT = 0.9
+INT8_LOGIT_TOLERANCE = 0.1
+
+
+@pytest.fixture(scope="module")
+def qd_run(tmp_path_factory):
+    if not QD14.exists():
+        pytest.skip(f"{QD14} not present")
+    run = train_quickdraw(tmp_path_factory.mktemp("qd"))
+    run_tool("export.py", "--run", run, "--format", "paddle", "onnx", "--int8", "--calib-images", "64")
+    return run
+
+
+@pytest.fixture(scope="module")
+def birds_run(tmp_path_factory):
+    if not BIRDS_SAMPLE.exists():
+        pytest.skip(f"{BIRDS_SAMPLE} not present")
+    run = train_birds(tmp_path_factory.mktemp("lists"), tmp_path_factory.mktemp("out"))
+    run_tool("export.py", "--run", run, "--format", "paddle", "onnx", "--int8", "--calib-images", "16")
+    return run
+
+
+def assert_engines_agree(outputs):
+    reference = outputs["dygraph"]
+    assert reference.std() > 1e-3  # a trained model, not a constant one
+    for engine in FP32_ENGINES:
+        np.testing.assert_allclose(outputs[engine], reference, atol=1e-4, rtol=0, err_msg=engine)
+        np.testing.assert_array_equal(outputs[engine].argmax(1), reference.argmax(1), err_msg=engine)
+    int8 = outputs["onnxruntime-int8"]
+    assert (int8.argmax(1) == reference.argmax(1)).mean() >= INT8_TOP1_AGREEMENT
+    assert np.abs(int8 - reference).max() <= INT8_LOGIT_TOLERANCE
+    assert not np.array_equal(int8, reference)  # really another (quantized) model
+
+
+def test_export_writes_onnx_with_a_free_batch_and_a_small_int8_file(qd_run):
+    folder = qd_run / "export"
+    info = json.loads((folder / "export.json").read_text())
+    assert info["formats"]["onnx"] == {"file": "model.onnx", "opset": 13}
+    assert info["formats"]["onnx_int8"]["calibration_images"] == 64
+    assert info["formats"]["onnx_int8"]["calibration_split"] == "train"
+    model = onnx.load(str(folder / "model.onnx"))
+    assert model.opset_import[0].version == 13
+    batch = model.graph.input[0].type.tensor_type.shape.dim[0]
+    assert batch.dim_param and not batch.dim_value  # any batch size
+    int8 = onnx.load(str(folder / "model_int8.onnx"))
+    assert any(node.op_type == "DequantizeLinear" for node in int8.graph.node)
+    assert (folder / "model_int8.onnx").stat().st_size <= 0.3 * (folder / "model.onnx").stat().st_size
+
+
+def test_every_engine_agrees_on_quickdraw14_drawings(qd_run):
+    from paddle_sqz.deploy.predictor import Predictor
+    x, _ = quickdraw_test_batch(qd_run)
+    outputs = {e: Predictor(qd_run / "export", e)(x) for e in ("dygraph", *FP32_ENGINES, "onnxruntime-int8")}
+    assert_engines_agree(outputs)
+    for batch in (1, 3):  # the batch dimension is really free
+        np.testing.assert_allclose(Predictor(qd_run / "export", "onnxruntime")(x[:batch]),
+                                   outputs["dygraph"][:batch], atol=1e-4, rtol=0)
+
+
+def test_every_engine_agrees_on_the_bird_photos_with_the_exports_preprocessing(birds_run):
+    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.runs import LoadedRun
+    photos = sorted(p for p in BIRDS_SAMPLE.rglob("*.jpg"))
+    assert len(photos) == 20
+    predictors = {e: Predictor(birds_run / "export", e) for e in ("dygraph", *FP32_ENGINES, "onnxruntime-int8")}
+    x = predictors["onnxruntime"].batch(photos)
+    # the export's preprocessing is the run's evaluation transform, pixel for pixel
+    loaded = LoadedRun(birds_run)
+    from paddle_sqz.data.image import load_image
+    np.testing.assert_array_equal(x, np.stack([loaded.transform(load_image(p), None) for p in photos]))
+    assert predictors["onnxruntime"].class_names == loaded.class_names
+    assert_engines_agree({e: p(x) for e, p in predictors.items()})
+
+
+def test_tools_eval_and_predict_on_onnxruntime(birds_run, tmp_path):
+    outputs = {}
+    for engine in ("dygraph", "onnxruntime", "onnxruntime-int8"):
+        run_tool("eval.py", "--run", birds_run, "--engine", engine, "--out", tmp_path / engine)
+        proc = run_tool("predict.py", "--run", birds_run, BIRDS_SAMPLE, "--topk", "1", "--engine", engine)
+        outputs[engine] = [line.rsplit(" ", 1)[0] for line in proc.stdout.splitlines() if ": " in line]
+    summaries = {e: json.loads((tmp_path / e / "eval.json").read_text()) for e in outputs}
+    assert summaries["onnxruntime"]["engine"] == "onnxruntime"
+    assert summaries["onnxruntime"]["confusion"] == summaries["dygraph"]["confusion"]
+    assert len(outputs["dygraph"]) == 20 and outputs["onnxruntime"] == outputs["dygraph"]
+    assert summaries["onnxruntime-int8"]["images"] == summaries["dygraph"]["images"]
+
+
+def test_a_compressed_sqz_file_exports_to_every_format(qd_run, tmp_path):
+    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.runs import LoadedRun
+    import paddle
+    sqz = tmp_path / "model.sqz"
+    run_tool("compress.py", "--run", qd_run, "--sparsity", "0.5", "--bits", "4", "--out", sqz, "--no-eval")
+    out = tmp_path / "export"
+    run_tool("export.py", "--run", qd_run, "--weights", sqz, "--out", out, "--format", "paddle", "onnx", "lite",
+             "--int8", "--calib-images", "32")
+    assert json.loads((out / "export.json").read_text())["weights"] == str(sqz)
+    assert (out / "lite" / "inference.pdmodel").is_file()
+    x, _ = quickdraw_test_batch(qd_run, 64)
+    with paddle.no_grad():
+        decoded = LoadedRun(qd_run, str(sqz)).model(paddle.to_tensor(x)).numpy()
+        original = LoadedRun(qd_run).model(paddle.to_tensor(x)).numpy()
+    assert not np.allclose(decoded, original, atol=1e-3)  # the .sqz weights, not the run's
+    outputs = {e: Predictor(out, e)(x) for e in (*FP32_ENGINES, "onnxruntime-int8")}
+    assert_engines_agree({"dygraph": decoded, **outputs})
+
+
+def test_opset_below_13_and_int8_without_onnx_are_refused(qd_run, tmp_path):
+    proc = run_tool("export.py", "--run", qd_run, "--format", "onnx", "--opset", "11", "--out", tmp_path / "e",
+                    check=False)
+    one_line_error(proc, "--opset", "13")
+    proc = run_tool("export.py", "--run", qd_run, "--format", "paddle", "--int8", "--out", tmp_path / "e",
+                    check=False)
+    one_line_error(proc, "--int8", "--format onnx")
+    assert not (tmp_path / "e").exists()
+
+
+def test_missing_onnx_extra_names_the_pip_command(monkeypatch):
+    import sys
+    from paddle_sqz.deploy import onnx_export
+    from paddle_sqz.errors import SqzError
+    monkeypatch.setitem(sys.modules, "paddle2onnx", None)  # import fails as when not installed
+    with pytest.raises(SqzError, match=r"pip install 'paddle_sqz\[onnx\]'"):
+        onnx_export.require_onnx()
