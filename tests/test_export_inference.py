@@ -33,7 +33,7 @@ def test_run_log_reports_the_runtime_settings(run_dir):
 
 def test_export_writes_a_self_contained_folder(run_dir):
     run, _ = run_dir
-    proc = run_tool("export.py", "--run", run)
+    proc = run_tool("export.py", "--run", run, "--format", "paddle")
     folder = run / "export"
     assert sorted(p.name for p in folder.iterdir()) == ["export.json", "inference.json", "inference.pdiparams",
                                                        "labels.txt"]

@@ -84,6 +84,9 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
     for name in formats:
         if name not in FORMATS:
             raise SqzError(f"--format: unknown format {name!r}; valid: {', '.join(FORMATS)}")
+    if "onnx" in formats and opset < onnx_export.OPSET:
+        raise SqzError(f"--opset: at least {onnx_export.OPSET} (int8's per-channel DequantizeLinear needs it), "
+                       f"got {opset}")
     if int8 and "onnx" not in formats:
         raise SqzError("--int8: the int8 model is an ONNX one; add --format onnx")
     if "onnx" in formats:
