@@ -21,5 +21,11 @@ setup(
     ],
     # nbclient + ipykernel execute the notebooks headless in the tests (the maintained runner
     # behind nbconvert); users who only train never need them.
-    extras_require={"test": ["pytest", "nbclient", "nbformat", "ipykernel"]},
+    extras_require={"test": ["pytest", "nbclient", "nbformat", "ipykernel"],
+                    # ONNX export and the onnxruntime engines (tested versions). paddle2onnx pip-installs
+                    # sympy and onnx_graphsurgeon at first use when missing, which fails offline.
+                    "onnx": ["paddle2onnx==2.1.0", "onnxruntime>=1.32,<2", "onnx>=1.17", "sympy>=1.14",
+                             "onnx_graphsurgeon>=0.6"],
+                    # tools/app.py, the web demo; gradio_client queries it in the tests.
+                    "app": ["gradio>=6.31,<7", "gradio_client>=2.7"]},
 )

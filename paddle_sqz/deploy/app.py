@@ -113,7 +113,7 @@ def build_demo(predictor: Predictor, topk: int = 5, samples: Optional[List[str]]
         upload.upload(run, inputs=upload, outputs=outputs, api_name=False)
         if samples:
             gr.Examples(examples=[[s] for s in samples], inputs=upload, outputs=outputs, fn=run,
-                        cache_examples=False, label="Samples from the run's test set",
+                        cache_examples=False, run_on_click=True, label="Samples from the run's test set",
                         example_labels=[f"{Path(s).parent.name}/{Path(s).name}" for s in samples])
     return demo
 
