@@ -26,10 +26,15 @@ def train_birds(lists: Path, out: Path) -> Path:
 
 def quickdraw_test_batch(run: Path, n: int = 128):
     """The first ``n`` drawings of the run's test split, as the run's pipeline prepares them, and their labels."""
-    from paddle_sqz.runs import LoadedRun
-    from paddle_sqz.train import build
-    loaded = LoadedRun(run)
-    loader, _ = build.build_loader(loaded.cfg, build.build_dataset(loaded.cfg, "test", classes=loaded.class_names),
-                                   train=False)
+    from paddle_sqz.runs import Run
+    run = Run(run)
+    loader, _ = run.source.loader(run.source.dataset("test"), n, train=False)
     x, y = next(iter(loader))
     return x.numpy()[:n], y.numpy().reshape(-1)[:n]
+
+
+def engine_outputs(run: Path, folder: Path, engines, x, weights: str = "best"):
+    """Logits of ``x`` per engine: dygraph from the run itself, the others from the export ``folder``."""
+    from paddle_sqz.deploy.predictor import export_predictor, open_predictor
+    return {e: (open_predictor(run, weights, "dygraph") if e == "dygraph" else export_predictor(folder, e))(x)
+            for e in engines}

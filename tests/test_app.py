@@ -69,11 +69,13 @@ def photos():
 
 
 def test_a_photo_gets_the_predictors_top_k_with_chinese_names(server, export_dir):
-    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.data.image import load_image
+    from paddle_sqz.deploy.predictor import export_predictor
+    from paddle_sqz.tasks.app import top_classes
     _, client = server
     photo = photos()[0]
     label, message = classify(client, photo)
-    expected = Predictor(export_dir, "inference").topk([photo], 4)[0]
+    expected = top_classes(export_predictor(export_dir, "inference"), load_image(photo), 4)
     assert label["label"] == expected[0][0] and label["label"] in CHINESE
     got = {c["label"]: c["confidence"] for c in label["confidences"]}
     assert got == pytest.approx(dict(expected), abs=1e-6)
@@ -101,11 +103,12 @@ def test_bad_uploads_get_a_message_and_the_server_stays_up(server, tmp_path):
 
 
 def test_fifty_concurrent_requests_are_all_answered(server, export_dir):
-    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.deploy.predictor import export_predictor
+    from paddle_sqz.tasks.predict import predict
     # a client of its own: the refused 50 MB upload above may leave a closed connection in the pool
     client = gradio_client.Client(server[1].src, verbose=False)
     paths = [photos()[i % 20] for i in range(50)]
-    expected = {p: Predictor(export_dir, "inference").topk([p], 1)[0][0][0] for p in set(paths)}
+    expected = {p: top[0][0] for p, top in predict(export_predictor(export_dir, "inference"), photos(), 1)}
     jobs = [client.submit(gradio_client.handle_file(str(p)), api_name="/classify") for p in paths]
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda job: job.result(timeout=300), jobs))
@@ -114,7 +117,7 @@ def test_fifty_concurrent_requests_are_all_answered(server, export_dir):
 
 
 def test_missing_gradio_names_the_pip_command(monkeypatch):
-    from paddle_sqz.deploy import app
+    from paddle_sqz.tasks import app
     from paddle_sqz.errors import SqzError
     monkeypatch.setitem(sys.modules, "gradio", None)
     with pytest.raises(SqzError, match=r"pip install 'paddle_sqz\[app\]'"):

@@ -58,7 +58,7 @@ def qd_run(tmp_path_factory):
 
 def test_lite_nb_matches_paddle_inference_on_quickdraw14(qd_run, lite_python, monkeypatch):
     from paddle_sqz.deploy import lite
-    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.deploy.predictor import export_predictor
     proc = run_tool("export.py", "--run", qd_run, "--format", "paddle", "lite",
                     env={"PADDLE_SQZ_LITE_PYTHON": lite_python})
     folder = qd_run / "export"
@@ -67,9 +67,9 @@ def test_lite_nb_matches_paddle_inference_on_quickdraw14(qd_run, lite_python, mo
         assert f"model_{target}.nb" in proc.stdout
     monkeypatch.setenv("PADDLE_SQZ_LITE_PYTHON", lite_python)
     x, _ = quickdraw_test_batch(qd_run, 16)
-    runner = Predictor(folder, "lite")
+    runner = export_predictor(folder, "lite")
     assert runner.backend.runner.nb.name == f"model_{lite.host_target()}.nb"  # never the other CPU's file
-    reference = Predictor(folder, "inference")(x)
+    reference = export_predictor(folder, "inference")(x)
     got = runner(x)
     assert reference.std() > 1e-3 and np.abs(got).max() > 0  # not the all-zeros of a wrong-target .nb
     np.testing.assert_allclose(got, reference, atol=1e-4, rtol=0)
@@ -78,7 +78,7 @@ def test_lite_nb_matches_paddle_inference_on_quickdraw14(qd_run, lite_python, mo
 
 def test_without_paddlelite_the_export_prints_the_opt_command(qd_run, tmp_path, monkeypatch):
     from paddle_sqz.deploy import lite
-    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.deploy.predictor import export_predictor
     from paddle_sqz.errors import SqzError
     env = {"PADDLE_SQZ_LITE_PYTHON": "", "PATH": "/usr/bin:/bin"}
     out = tmp_path / "export"
@@ -88,4 +88,4 @@ def test_without_paddlelite_the_export_prints_the_opt_command(qd_run, tmp_path, 
     monkeypatch.setenv("PADDLE_SQZ_LITE_PYTHON", "")
     monkeypatch.setattr(lite, "find_opt", lambda: None)
     with pytest.raises(SqzError, match="model_x86.nb: not found"):
-        Predictor(out, "lite")
+        export_predictor(out, "lite")

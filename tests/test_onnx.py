@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from conftest import BIRDS_SAMPLE, needs, run_tool
-from deploy_runs import QD14, quickdraw_test_batch, train_birds, train_quickdraw
+from deploy_runs import QD14, engine_outputs, quickdraw_test_batch, train_birds, train_quickdraw
 from test_bad_input import one_line_error
 
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'paddle_sqz[onnx]')")
@@ -64,47 +64,47 @@ def test_export_writes_onnx_with_a_free_batch_and_a_small_int8_file(qd_run):
 
 
 def test_every_engine_agrees_on_quickdraw14_drawings(qd_run):
-    from paddle_sqz.deploy.predictor import Predictor
+    from paddle_sqz.deploy.predictor import export_predictor
     x, _ = quickdraw_test_batch(qd_run)
-    outputs = {e: Predictor(qd_run / "export", e)(x) for e in ("dygraph", *FP32_ENGINES, "onnxruntime-int8")}
+    outputs = engine_outputs(qd_run, qd_run / "export", ("dygraph", *FP32_ENGINES, "onnxruntime-int8"), x)
     assert_engines_agree(outputs)
     for batch in (1, 3):  # the batch dimension is really free
-        np.testing.assert_allclose(Predictor(qd_run / "export", "onnxruntime")(x[:batch]),
+        np.testing.assert_allclose(export_predictor(qd_run / "export", "onnxruntime")(x[:batch]),
                                    outputs["dygraph"][:batch], atol=1e-4, rtol=0)
 
 
 def test_every_engine_agrees_on_the_bird_photos_with_the_exports_preprocessing(birds_run):
-    from paddle_sqz.deploy.predictor import Predictor
-    from paddle_sqz.runs import LoadedRun
+    from paddle_sqz.data.image import load_image
+    from paddle_sqz.deploy.predictor import export_predictor
+    from paddle_sqz.runs import Run
     photos = sorted(p for p in BIRDS_SAMPLE.rglob("*.jpg"))
     assert len(photos) == 20
-    predictors = {e: Predictor(birds_run / "export", e) for e in ("dygraph", *FP32_ENGINES, "onnxruntime-int8")}
-    x = predictors["onnxruntime"].batch(photos)
+    exported = export_predictor(birds_run / "export", "onnxruntime")
+    x = np.stack([exported.transform(load_image(p), None) for p in photos])
     # the export's preprocessing is the run's evaluation transform, pixel for pixel
-    loaded = LoadedRun(birds_run)
-    from paddle_sqz.data.image import load_image
-    np.testing.assert_array_equal(x, np.stack([loaded.transform(load_image(p), None) for p in photos]))
-    assert predictors["onnxruntime"].class_names == loaded.class_names
-    assert_engines_agree({e: p(x) for e, p in predictors.items()})
+    run = Run(birds_run)
+    np.testing.assert_array_equal(x, np.stack([run.transform(load_image(p), None) for p in photos]))
+    assert exported.class_names == run.class_names
+    assert_engines_agree(engine_outputs(birds_run, birds_run / "export",
+                                        ("dygraph", *FP32_ENGINES, "onnxruntime-int8"), x))
 
 
 def test_tools_eval_and_predict_on_onnxruntime(birds_run, tmp_path):
-    from paddle_sqz.runs import LoadedRun, evaluate_run, image_paths, predict
+    from paddle_sqz.deploy.predictor import open_predictor
+    from paddle_sqz.tasks.evaluate import evaluate_run
+    from paddle_sqz.tasks.predict import image_paths, predict
     run_tool("eval.py", "--run", birds_run, "--engine", "onnxruntime", "--out", tmp_path / "ort")
     proc = run_tool("predict.py", "--run", birds_run, BIRDS_SAMPLE, "--topk", "1", "--engine", "onnxruntime-int8")
     summary = json.loads((tmp_path / "ort" / "eval.json").read_text())
     reference = evaluate_run(birds_run, out_dir=tmp_path / "dygraph")
     assert summary["engine"] == "onnxruntime" and summary["confusion"] == reference["confusion"]
     lines = [line.rsplit(" ", 1)[0] for line in proc.stdout.splitlines() if ": " in line]
-    expected = [f"{path}: {top[0][0]}" for path, top in predict(LoadedRun(birds_run), image_paths([BIRDS_SAMPLE]), 1)]
+    expected = [f"{path}: {top[0][0]}" for path, top in predict(open_predictor(birds_run), image_paths([BIRDS_SAMPLE]), 1)]
     assert len(lines) == 20
     assert np.mean([a == b for a, b in zip(lines, expected)]) >= INT8_TOP1_AGREEMENT
 
 
 def test_a_compressed_sqz_file_exports_to_every_format(qd_run, tmp_path):
-    from paddle_sqz.deploy.predictor import Predictor
-    from paddle_sqz.runs import LoadedRun
-    import paddle
     sqz = tmp_path / "model.sqz"
     run_tool("compress.py", "--run", qd_run, "--sparsity", "0.5", "--bits", "4", "--out", sqz, "--no-eval")
     out = tmp_path / "export"
@@ -113,12 +113,10 @@ def test_a_compressed_sqz_file_exports_to_every_format(qd_run, tmp_path):
     assert json.loads((out / "export.json").read_text())["weights"] == str(sqz)
     assert (out / "lite" / "inference.pdmodel").is_file()
     x, _ = quickdraw_test_batch(qd_run, 64)
-    with paddle.no_grad():
-        decoded = LoadedRun(qd_run, str(sqz)).model(paddle.to_tensor(x)).numpy()
-        original = LoadedRun(qd_run).model(paddle.to_tensor(x)).numpy()
-    assert not np.allclose(decoded, original, atol=1e-3)  # the .sqz weights, not the run's
-    outputs = {e: Predictor(out, e)(x) for e in (*FP32_ENGINES, "onnxruntime-int8")}
-    assert_engines_agree({"dygraph": decoded, **outputs})
+    decoded = engine_outputs(qd_run, out, ("dygraph", *FP32_ENGINES, "onnxruntime-int8"), x, str(sqz))
+    original = engine_outputs(qd_run, out, ("dygraph",), x)["dygraph"]
+    assert not np.allclose(decoded["dygraph"], original, atol=1e-3)  # the .sqz weights, not the run's
+    assert_engines_agree(decoded)
 
 
 def test_opset_below_13_and_int8_without_onnx_are_refused(qd_run, tmp_path):
@@ -129,6 +127,12 @@ def test_opset_below_13_and_int8_without_onnx_are_refused(qd_run, tmp_path):
                     check=False)
     one_line_error(proc, "--int8", "--format onnx")
     assert not (tmp_path / "e").exists()
+
+
+def test_the_engine_names_tools_offer_are_the_predictors_engines():
+    from paddle_sqz.deploy.engines import ENGINES
+    from paddle_sqz.deploy.predictor import EXPORT_ENGINES
+    assert list(ENGINES) == ["dygraph", *EXPORT_ENGINES]
 
 
 def test_missing_onnx_extra_names_the_pip_command(monkeypatch):

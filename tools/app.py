@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7860)
     args = parser.parse_args(argv)
-    from paddle_sqz.deploy.app import launch
+    from paddle_sqz.tasks.app import launch
     print(f"serving on http://{args.host}:{args.port} (Ctrl+C stops)", flush=True)
     launch(args.run, args.export, args.engine, args.weights, args.topk, args.host, args.port)
     return 0

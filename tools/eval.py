@@ -24,15 +24,15 @@ def main(argv=None) -> int:
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file "
                              "made by tools/compress.py (default best)")
     parser.add_argument("--engine", choices=ENGINES, default="dygraph",
-                        help="inference: the run's export on Paddle Inference (oneDNN on CPU, GPU when present); "
-                             "onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on ONNX Runtime "
-                             "(pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. RUN/export is "
-                             "made when missing; same preprocessing and labels on every engine")
+                        help="dygraph (default); inference: the run's export on Paddle Inference (oneDNN on CPU, "
+                             "GPU when present); onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on "
+                             "ONNX Runtime (pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. "
+                             "RUN/export is made when missing; same preprocessing and labels on every engine")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
     if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
         parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
-    from paddle_sqz.runs import evaluate_run
+    from paddle_sqz.tasks.evaluate import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
     summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder,
                            engine=args.engine)

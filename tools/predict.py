@@ -17,27 +17,19 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file")
     parser.add_argument("--engine", choices=ENGINES, default="dygraph",
-                        help="inference: the run's export on Paddle Inference (oneDNN on CPU, GPU when present); "
-                             "onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on ONNX Runtime "
-                             "(pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. RUN/export is "
-                             "made when missing; same preprocessing and labels on every engine")
+                        help="dygraph (default); inference: the run's export on Paddle Inference (oneDNN on CPU, "
+                             "GPU when present); onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on "
+                             "ONNX Runtime (pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. "
+                             "RUN/export is made when missing; same preprocessing and labels on every engine")
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)
-    from paddle_sqz.runs import LoadedRun, image_paths, predict
-    loaded = LoadedRun(args.run, args.weights, args.engine)
-    results = predict(loaded, image_paths(args.inputs), args.topk)
+    from paddle_sqz.tasks.predict import predict_run
+    results, written = predict_run(args.run, args.inputs, args.weights, args.engine, args.topk, args.plot)
     for path, top in results:
         print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
-    if args.plot:
-        from paddle_sqz.data.image import load_image
-        from paddle_sqz.report.predictions import plot_prediction
-        out_dir = loaded.run.path / "predictions"
-        out_dir.mkdir(exist_ok=True)
-        for index, (path, top) in enumerate(results):
-            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top],
-                                  out_dir / f"{index:03d}_{path.stem}.png")
-            print(f"wrote {png}")
+    for png in written:
+        print(f"wrote {png}")
     return 0
 
 

@@ -13,13 +13,14 @@ import paddle
 
 from ..train.checkpoint import load_weights
 from ..train.run_dir import RunDir
+from ..train.safe_weights import load_safetensors
+from ..train.trainer import Trainer
 from .pruning import MaskKeeper, apply_masks
 
 
 def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray],
                     epochs: int, out_dir: Path, lr: Optional[float] = None) -> Tuple[Dict[str, np.ndarray], Path]:
     """Train ``epochs`` more epochs from ``state`` keeping ``masks``; returns the best weights and the run."""
-    from ..train.trainer import Trainer
     cfg = copy.deepcopy(cfg)
     cfg["train"]["epochs"] = epochs
     cfg["output"].update(dir=str(out_dir), name="finetune")
@@ -30,5 +31,5 @@ def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks:
     keeper = MaskKeeper(trainer.net, masks)
     run_path = trainer.fit()
     keeper.remove()
-    best = paddle.load(str(RunDir(run_path).best))
-    return apply_masks({k: v.numpy() for k, v in best.items()}, masks), run_path
+    best = load_safetensors(RunDir(run_path).best_safe)
+    return apply_masks(best, masks), run_path

@@ -23,14 +23,14 @@ from typing import Any, Dict, Iterator, Optional, Sequence
 import numpy as np
 import paddle
 
+from ..data.labels import write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike
-from ..runs import LoadedRun
-from ..train import build
-from ..train.run_dir import RunDir
+from ..runs import Run
 from . import lite, onnx_export
 from .export_info import FORMATS, LABELS, MODEL_FILE, PARAMS_FILE, read_export, write_info
-from ..data.labels import write_labels
+
+__all__ = ["MODEL_FILE", "PARAMS_FILE", "read_export", "export_run", "ensure_export"]
 
 CALIBRATION_IMAGES = 256
 
@@ -51,22 +51,21 @@ def available_formats() -> list:
         return ["paddle", "lite"]
 
 
-def weights_file(run: RunDir, weights: str) -> Path:
-    """The file ``weights`` names: ``best`` / ``latest`` in the run, or a ``.sqz`` path."""
+def weights_file(run: Run, weights: str) -> Path:
+    """The file ``weights`` names: ``best`` / ``latest`` in the run, or a ``.sqz`` path (made absolute)."""
     if str(weights).endswith(".sqz"):
         path = Path(weights).expanduser().resolve()
         if not path.is_file():
             raise SqzError(f"--weights: {path} not found")
         return path
-    return run.weights(weights)
+    return run.weights_path(weights)
 
 
-def calibration_batches(loaded: LoadedRun, images: int) -> Iterator[np.ndarray]:
+def calibration_batches(run: Run, images: int) -> Iterator[np.ndarray]:
     """``images`` training images of the run (shuffled by its seed), through its own pipeline."""
     if images < 1:
         raise SqzError(f"--calib-images: at least 1, got {images}")
-    dataset = build.build_dataset(loaded.cfg, "train", classes=loaded.class_names)
-    loader, _ = build.build_loader(loaded.cfg, dataset, train=True)
+    loader, _ = run.source.loader(run.source.dataset("train"), run.cfg["train"]["batch_size"], train=True)
     left = images
     for x, _ in loader:
         batch = x.numpy()[:left]
@@ -76,10 +75,10 @@ def calibration_batches(loaded: LoadedRun, images: int) -> Iterator[np.ndarray]:
             return
 
 
-def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[PathLike] = None,
+def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None,
                formats: Optional[Sequence[str]] = None, int8: bool = False,
                calib_images: int = CALIBRATION_IMAGES, opset: int = onnx_export.OPSET) -> Path:
-    """Write the export folder (see the module docstring); returns it."""
+    """Write the export folder of ``run`` (a :class:`Run` or its folder; see the module docstring)."""
     formats = list(formats or available_formats())
     for name in formats:
         if name not in FORMATS:
@@ -91,17 +90,18 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
         raise SqzError("--int8: the int8 model is an ONNX one; add --format onnx")
     if "onnx" in formats:
         onnx_export.require_onnx()
-    loaded = LoadedRun(run_path, weights)
-    source = weights_file(loaded.run, weights)
-    out = Path(out_dir) if out_dir else loaded.run.path / "export"
+    run = Run.open(run)
+    source = weights_file(run, weights)
+    model = run.fresh_model(str(source) if str(weights).endswith(".sqz") else weights)
+    out = Path(out_dir) if out_dir else run.path / "export"
     if out.exists() and not (out / "export.json").is_file():
         raise SqzError(f"--out: {out} exists and is not an exported model folder; choose another folder")
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    cfg = loaded.cfg
+    cfg = run.cfg
     spec = paddle.static.InputSpec(shape=input_shape(cfg), dtype="float32", name="image")
-    paddle.jit.save(loaded.model, str(tmp / "inference"), input_spec=[spec])
+    paddle.jit.save(model, str(tmp / "inference"), input_spec=[spec])
     for name in (MODEL_FILE, PARAMS_FILE):
         if not (tmp / name).is_file():
             raise SqzError(f"paddle.jit.save wrote no {name} in {tmp} (Paddle {paddle.__version__}; 3.x expected)")
@@ -111,20 +111,20 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
         written["onnx"] = {"file": onnx_export.ONNX_FILE, "opset": opset}
         if int8:
             seen = onnx_export.quantize_onnx(tmp / onnx_export.ONNX_FILE, tmp / onnx_export.ONNX_INT8_FILE,
-                                             calibration_batches(loaded, calib_images))
+                                             calibration_batches(run, calib_images))
             written["onnx_int8"] = {"file": onnx_export.ONNX_INT8_FILE, "calibration_images": seen,
                                     "calibration_split": "train", "method": "onnxruntime quantize_static, "
                                     "QDQ, per-channel int8 weights, uint8 activations, MinMax"}
     if "lite" in formats:
-        lite.save_legacy_program(loaded.model, tmp / lite.LITE_DIR, spec)
+        lite.save_legacy_program(model, tmp / lite.LITE_DIR, spec)
         nbs = lite.convert(tmp / lite.LITE_DIR)
         # the command as it will read once the folder is in place
         written["lite"] = {"program": f"{lite.LITE_DIR}/{lite.LEGACY_PROGRAM}", "nb": nbs,
                            "opt_commands": {t: lite.command_text(out / lite.LITE_DIR, t) for t in lite.TARGETS}}
-    write_labels(tmp / LABELS, loaded.class_names)
+    write_labels(tmp / LABELS, run.class_names)
     data = cfg["data"]
     write_info(tmp, {"model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
-                     "run": str(loaded.run.path), "weights": str(source), "weights_choice": str(weights),
+                     "run": str(run.path), "weights": str(source), "weights_choice": str(weights),
                      "weights_mtime_ns": source.stat().st_mtime_ns,
                      "input": {"name": "image", "shape": input_shape(cfg), "dtype": "float32"},
                      "preprocess": {"kind": data["kind"], "pad_size": data["pad_size"],
@@ -144,11 +144,11 @@ ENGINE_NEEDS = {"inference": ("paddle", "paddle", False), "onnxruntime": ("onnx"
                 "onnxruntime-int8": ("onnx_int8", "onnx", True), "lite": ("lite", "lite", False)}
 
 
-def ensure_export(run_path: PathLike, weights: str = "best", engine: str = "inference") -> Path:
+def ensure_export(run, weights: str = "best", engine: str = "inference") -> Path:
     """``RUN/export`` with what ``engine`` needs, (re-)exported when missing, made from other
     weights, older than the weights file, or lacking the engine's format (formats already
     there are kept)."""
-    run = RunDir.open(run_path)
+    run = Run.open(run)
     folder = run.path / "export"
     source = weights_file(run, weights)
     key, fmt, int8 = ENGINE_NEEDS.get(engine, ENGINE_NEEDS["inference"])
@@ -164,7 +164,7 @@ def ensure_export(run_path: PathLike, weights: str = "best", engine: str = "infe
     formats = sorted({fmt} | ({k for k in have if k in FORMATS}))
     int8 = int8 or "onnx_int8" in have
     print(f"exporting {source} to {folder} ({', '.join(formats)}{', int8' if int8 else ''})")
-    export_run(run.path, weights, formats=formats, int8=int8)
+    export_run(run, weights, formats=formats, int8=int8)
     return folder
 
 

@@ -1,29 +1,30 @@
-"""One predictor for every engine: float32 NCHW batch in, logits out, labels and
-preprocessing from the export folder.
+"""One predictor for every inference engine: float32 NCHW batch in, logits out.
 
-Engines (``ENGINES``): ``dygraph`` (the run's Layer, for checking the others against),
-``inference`` (Paddle Inference: oneDNN on the CPU, the GPU when Paddle has CUDA),
-``onnxruntime`` and ``onnxruntime-int8`` (``model.onnx`` / ``model_int8.onnx`` on ONNX
-Runtime's CPU provider) and ``lite`` (the ``.nb`` for this CPU on Paddle Lite). A new
-engine is a new backend class in :data:`BACKENDS`; callers never change.
-
-:class:`InferenceModel` makes a predictor look like an eval-mode ``paddle.nn.Layer`` so the
-package's evaluation code runs unchanged on any engine.
+The engine is a parameter: ``dygraph`` runs the run's network in Paddle's eager mode;
+``inference`` runs the exported program in Paddle Inference (oneDNN on the CPU, the
+GPU when there is one), which fuses conv + bias + ReLU and is several times faster on
+the CPU (notebooks/RESULTS.md, Speed); ``onnxruntime`` / ``onnxruntime-int8`` run
+``model.onnx`` / ``model_int8.onnx`` on ONNX Runtime's CPU provider; ``lite`` runs the
+``.nb`` for this CPU on Paddle Lite. Every export engine reads the class names and the
+evaluation preprocessing from the export folder (``export.json``, ``labels.txt``), so
+evaluation and prediction code is the same for all of them. A new engine is a new
+backend in :data:`EXPORT_ENGINES`.
 """
 import os
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence
 
 import numpy as np
 import paddle
 
-from ..data.image import load_image
-from ..data.transforms import build_transform
+from ..data.transforms import ImageTransform, build_transform
 from ..errors import SqzError
 from ..io_utils import PathLike
-from ..runs import LoadedRun
+from ..runs import Run
+from ..train.device import resolve_device
 from . import lite, onnx_export
 from .engines import ENGINES
+from .export import ensure_export
 from .export_info import MODEL_FILE, PARAMS_FILE, read_export
 
 
@@ -35,147 +36,118 @@ def cpu_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def use_gpu(device: str = "auto") -> bool:
-    """``auto``: the GPU when this Paddle was built with CUDA and sees one."""
-    has_gpu = paddle.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
-    if device == "gpu" and not has_gpu:
-        raise SqzError("--device gpu: this Paddle has no CUDA device (use --device auto or cpu)")
-    return device in ("auto", "gpu") and has_gpu
+class DygraphBackend:
+    """The run's network in eager mode, eval mode, under ``no_grad``."""
 
+    def __init__(self, model: paddle.nn.Layer):
+        self.model = model
 
-def make_config(model_dir: PathLike, device: str = "auto", threads: Optional[int] = None,
-                gpu_memory_mb: int = 256) -> "paddle.inference.Config":
-    """Paddle Inference settings: GPU (memory pool ``gpu_memory_mb``, card 0), else oneDNN with ``threads``."""
-    folder = Path(model_dir)
-    for name in (MODEL_FILE, PARAMS_FILE):
-        if not (folder / name).is_file():
-            raise SqzError(f"{folder / name}: not found; export the run first with tools/export.py --run RUN_DIR")
-    config = paddle.inference.Config(str(folder / MODEL_FILE), str(folder / PARAMS_FILE))
-    if use_gpu(device):
-        config.enable_use_gpu(gpu_memory_mb, 0)
-    else:
-        config.disable_gpu()
-        config.enable_mkldnn()
-        config.set_cpu_math_library_num_threads(threads or cpu_threads())
-    config.disable_glog_info()
-    return config
+    @paddle.no_grad()
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.model(paddle.to_tensor(x)).numpy()
 
 
 class PaddleInferenceBackend:
-    """``inference.json`` on Paddle Inference."""
+    """An exported program in Paddle Inference: oneDNN with ``threads`` on the CPU, or the GPU."""
 
-    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
-        self.config = make_config(folder, device, threads)
-        self.engine = paddle.inference.create_predictor(self.config)
+    def __init__(self, model_dir: PathLike, device: str = "auto", threads: Optional[int] = None,
+                 gpu_memory_mb: int = 256):
+        folder = Path(model_dir)
+        for name in (MODEL_FILE, PARAMS_FILE):
+            if not (folder / name).is_file():
+                raise SqzError(f"{folder / name}: not found; export the run first with tools/export.py --run RUN_DIR")
+        config = paddle.inference.Config(str(folder / MODEL_FILE), str(folder / PARAMS_FILE))
+        if resolve_device(device, "--device") == "gpu":
+            config.enable_use_gpu(gpu_memory_mb, 0)
+        else:
+            config.disable_gpu()
+            config.enable_mkldnn()
+            config.set_cpu_math_library_num_threads(threads or cpu_threads())
+        config.disable_glog_info()
+        self.config = config
+        self.engine = paddle.inference.create_predictor(config)
         self.input = self.engine.get_input_handle(self.engine.get_input_names()[0])
         self.output = self.engine.get_output_handle(self.engine.get_output_names()[0])
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         self.input.reshape(list(x.shape))
-        self.input.copy_from_cpu(x)
+        self.input.copy_from_cpu(np.ascontiguousarray(x, dtype=np.float32))
         self.engine.run()
         return self.output.copy_to_cpu()
 
 
 class OnnxRuntimeBackend:
-    """``model.onnx`` (or ``model_int8.onnx``) on ONNX Runtime's CPU provider."""
+    """An ONNX file on ONNX Runtime's CPU provider with ``threads`` intra-op threads."""
 
-    file = onnx_export.ONNX_FILE
-
-    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
-        self.session = onnx_export.ort_session(folder / self.file, threads or cpu_threads())
+    def __init__(self, model_file: PathLike, threads: Optional[int] = None):
+        self.session = onnx_export.ort_session(model_file, threads or cpu_threads())
         self.input_name = self.session.get_inputs()[0].name
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input_name: x})[0]
-
-
-class OnnxRuntimeInt8Backend(OnnxRuntimeBackend):
-    file = onnx_export.ONNX_INT8_FILE
+        return self.session.run(None, {self.input_name: np.ascontiguousarray(x, dtype=np.float32)})[0]
 
 
 class LiteBackend:
-    """``lite/model_<this cpu>.nb`` on Paddle Lite."""
+    """``lite/model_<this cpu>.nb`` on Paddle Lite (see :mod:`paddle_sqz.deploy.lite`)."""
 
-    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int]):
-        self.runner = lite.LiteRunner(folder / lite.LITE_DIR)
+    def __init__(self, folder: PathLike):
+        self.runner = lite.LiteRunner(Path(folder) / lite.LITE_DIR)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.runner(x)
 
 
-class DygraphBackend:
-    """The run's own Layer (eval mode, no_grad), with the weights the export was made from."""
-
-    def __init__(self, folder: Path, info: dict, device: str, threads: Optional[int],
-                 model: Optional[paddle.nn.Layer] = None):
-        self.model = model if model is not None else LoadedRun(info["run"], info.get("weights_choice", "best")).model
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        with paddle.no_grad():
-            return self.model(paddle.to_tensor(x)).numpy()
-
-
-BACKENDS: Dict[str, Callable] = {"dygraph": DygraphBackend, "inference": PaddleInferenceBackend,
-                                 "onnxruntime": OnnxRuntimeBackend, "onnxruntime-int8": OnnxRuntimeInt8Backend,
-                                 "lite": LiteBackend}
-
-
-def check_engine(engine: str) -> str:
-    if engine not in BACKENDS:
-        raise SqzError(f"--engine: unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
-    return engine
-
-
 class Predictor:
-    """``predictor(x)``: float32 ``(N, C, H, W)`` array in, logits ``(N, classes)`` out, on ``engine``.
+    """``predictor(x)``: logits ``(N, classes)`` for a float32 ``(N, C, H, W)`` batch (array or tensor).
 
-    ``class_names`` and ``transform`` (image -> CHW array) come from the export folder, the
-    same for every engine. ``model`` gives the dygraph engine a Layer already loaded.
+    ``class_names`` and ``transform`` (the evaluation preprocessing of one PIL image to a
+    ``(C, H, W)`` array) come with the engine, so callers never rebuild them.
     """
 
-    def __init__(self, export_dir: PathLike, engine: str = "inference", device: str = "auto",
-                 threads: Optional[int] = None, model: Optional[paddle.nn.Layer] = None):
-        self.folder = Path(export_dir)
-        self.info = read_export(self.folder)
-        self.engine = check_engine(engine)
-        self.class_names: List[str] = self.info["class_names"]
-        self.preprocess = self.info["preprocess"]
-        self.transform = build_transform(self.preprocess, train=False)
-        extra = {"model": model} if engine == "dygraph" else {}
-        self.backend = BACKENDS[engine](self.folder, self.info, device, threads, **extra)
+    training = False  # evaluation code may ask, as of a Layer in eval mode
 
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        return np.asarray(self.backend(np.ascontiguousarray(x, dtype=np.float32)), dtype=np.float32)
+    def __init__(self, backend: Callable[[np.ndarray], np.ndarray], class_names: Sequence[str],
+                 transform: ImageTransform, engine: str):
+        self.backend = backend
+        self.class_names = list(class_names)
+        self.transform = transform
+        self.engine = engine
 
-    def batch(self, images: Sequence) -> np.ndarray:
-        """PIL images or paths -> the preprocessed float32 batch."""
-        return np.stack([self.transform(load_image(i) if isinstance(i, (str, Path)) else i, None)
-                         for i in images])
+    def __call__(self, x) -> np.ndarray:
+        array = x.numpy() if isinstance(x, paddle.Tensor) else np.asarray(x, dtype=np.float32)
+        return self.backend(array)
 
-    def topk(self, images: Sequence, k: int = 3) -> List[List[Tuple[str, float]]]:
-        """Top-k (class name, probability) per image."""
-        logits = self(self.batch(images))
-        probs = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probs /= probs.sum(axis=1, keepdims=True)
-        k = max(1, min(k, len(self.class_names)))
-        return [[(self.class_names[i], float(row[i])) for i in np.argsort(-row)[:k]] for row in probs]
-
-
-class InferenceModel:
-    """A :class:`Predictor` with the calls evaluation code makes on an eval-mode Layer."""
-
-    training = False
-
-    def __init__(self, predictor: Predictor):
-        self.predictor = predictor
-
-    def eval(self) -> "InferenceModel":
+    def eval(self) -> "Predictor":
         return self
 
-    def train(self) -> "InferenceModel":
-        raise SqzError("an exported inference model cannot be trained; train the run with tools/train.py")
 
-    def __call__(self, x) -> paddle.Tensor:
-        array = x.numpy() if isinstance(x, paddle.Tensor) else np.asarray(x)
-        return paddle.to_tensor(self.predictor(array))
+def export_predictor(folder: PathLike, engine: str = "inference", device: str = "auto") -> Predictor:
+    """A predictor over an exported folder: labels and preprocessing read from its ``export.json``."""
+    info = read_export(folder)
+    if engine not in EXPORT_ENGINES:
+        raise SqzError(f"--engine: {engine!r} does not run an exported folder; valid: {', '.join(EXPORT_ENGINES)}")
+    backend = EXPORT_ENGINES[engine](Path(folder), device)
+    return Predictor(backend, info["class_names"], build_transform(info["preprocess"], train=False), engine)
+
+
+def open_predictor(run, weights: str = "best", engine: str = "dygraph", device: str = "auto") -> Predictor:
+    """The predictor of a run (a :class:`Run` or its folder) for ``weights`` on ``engine``.
+
+    Export engines use ``RUN/export``, exported first when missing, older than the weights or
+    lacking the engine's format; ``.sqz`` weights export like any other.
+    """
+    run = Run.open(run)
+    if engine == "dygraph":
+        return Predictor(DygraphBackend(run.model(weights)), run.class_names, run.transform, engine)
+    if engine not in EXPORT_ENGINES:
+        raise SqzError(f"--engine: unknown engine {engine!r}; valid: {', '.join(ENGINES)}")
+    return export_predictor(ensure_export(run, weights, engine), engine, device)
+
+
+EXPORT_ENGINES: Dict[str, Callable[[Path, str], Callable[[np.ndarray], np.ndarray]]] = {
+    "inference": lambda folder, device: PaddleInferenceBackend(folder, device),
+    "onnxruntime": lambda folder, device: OnnxRuntimeBackend(folder / onnx_export.ONNX_FILE),
+    "onnxruntime-int8": lambda folder, device: OnnxRuntimeBackend(folder / onnx_export.ONNX_INT8_FILE),
+    "lite": lambda folder, device: LiteBackend(folder),
+}
+# ENGINES (engines.py, read by argparse before Paddle loads) lists "dygraph" and these keys
