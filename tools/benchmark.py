@@ -5,7 +5,10 @@
 (a) training step: paddle_sqz's SqueezeNet vs paddle.vision's in a plain process;
 (b) tools/train.py's training epoch vs the raw step (what the input pipeline costs);
 (c) the tutorial-style loop vs the package's pipeline on the same list files;
-(d) evaluation in dygraph vs the exported Paddle Inference model, and batch-1 latency.
+(d) evaluation in dygraph vs the exported Paddle Inference model, and batch-1 latency;
+(e) every CPU inference engine: dygraph, Paddle Inference, ONNX Runtime fp32 and int8
+    (``[onnx]`` extra) and PyTorch eager (torchvision, when torch is installed; else skipped),
+    with the ratios of the fastest one and file sizes. ``--deploy-only`` runs (e) alone.
 Each measurement runs in its own process, after warm-up, as the median of repeats.
 ``--quick`` uses tiny sizes (a smoke test in well under a minute).
 """
@@ -32,6 +35,7 @@ def main(argv=None) -> int:
                         choices=["squeezenet1_1", "squeezenet1_0"])
     parser.add_argument("--pipeline-model", default="squeezenet1_1", choices=["squeezenet1_1", "squeezenet1_0"])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: batch 4, 32 px, 1 step, 2 epochs")
+    parser.add_argument("--deploy-only", action="store_true", help="only (e), the inference engines")
     parser.add_argument("--json", metavar="FILE", default="benchmark.json", help="where to write the report")
     args = parser.parse_args(argv)
     for name in ("batch", "size", "steps", "repeats", "epochs"):
@@ -40,7 +44,13 @@ def main(argv=None) -> int:
     if args.quick:
         args.batch, args.size, args.steps, args.warmup, args.repeats, args.epochs = 4, 32, 1, 1, 2, 2
         args.models, args.pad = ["squeezenet1_1"], 0
-    from paddle_sqz.experiments.benchmark.runner import benchmark, format_table, write_report
+    from paddle_sqz.experiments.benchmark.runner import benchmark, deploy_benchmark, format_table, write_report
+    if args.deploy_only:
+        report = deploy_benchmark(args.pipeline_model, args.batch, args.size, args.steps, args.warmup, args.repeats)
+        print(format_table(report))
+        write_report(report, Path(args.json))
+        print(f"wrote {args.json}")
+        return 0
     report = benchmark(args.models, args.batch, args.size, args.steps, args.warmup, args.repeats, args.epochs,
                        args.pad or None, args.list, args.pipeline_model)
     print(format_table(report))

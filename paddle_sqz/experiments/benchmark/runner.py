@@ -18,6 +18,7 @@ from typing import Any, Dict, List, Optional
 from ...data.labels import read_labels
 from ...errors import SqzError
 from ...io_utils import atomic_write_text
+from .deploy_rows import deploy_section
 from .workers import MARK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,12 +139,28 @@ def benchmark(models: List[str], batch: int, size: int, steps: int, warmup: int,
                "train_py_at_least_0.95x_raw": ratios["train_py_epoch_vs_raw_step"] >= 0.95,
                "train_py_at_least_2x_tutorial": ratios["train_py_epoch_vs_tutorial_loop"] >= 2.0,
                "inference_at_least_5x_dygraph": ratios["inference_vs_dygraph_eval"] >= 5.0}
+    deploy_rows, deploy_ratios, deploy_targets, deploy_extra = deploy_section(run_worker, common, pipeline_model, inf)
+    rows += deploy_rows
+    ratios.update(deploy_ratios)
+    targets.update(deploy_targets)
     return {"settings": {"models": models, "pipeline_model": pipeline_model, "batch": batch, "size": size,
                          "pad_size": pad_size, "steps": steps, "warmup": warmup, "repeats": repeats, "epochs": epochs,
                          **lists, "train_images": pipe["train_images"], "eval_images": pipe["eval_images"]},
             "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                         "runtime_plain": runtimes.get("plain", ""), "runtime_package": runtimes.get("package", "")},
-            "rows": rows, "ratios": ratios, "targets": targets}
+            "rows": rows, "ratios": ratios, "targets": targets, "deploy": deploy_extra}
+
+
+def deploy_benchmark(model: str, batch: int, size: int, steps: int, warmup: int, repeats: int,
+                     classes: int = 4) -> Dict[str, Any]:
+    """tools/benchmark.py --deploy-only: the inference engines alone, on random weights and inputs."""
+    common = {"batch": batch, "size": size, "steps": steps, "warmup": warmup, "repeats": repeats, "classes": classes}
+    dygraph = run_worker("inference", {**common, "model": model, "engines": "dygraph"}, package=True)
+    rows, ratios, targets, extra = deploy_section(run_worker, common, model, dygraph)
+    return {"settings": {"model": model, **common},
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+                        "runtime_package": dygraph.get("runtime", "")},
+            "rows": rows, "ratios": ratios, "targets": targets, "deploy": extra}
 
 
 def format_table(report: Dict[str, Any]) -> str:
@@ -155,6 +172,10 @@ def format_table(report: Dict[str, Any]) -> str:
     lines += ["", "| ratio | value |", "|---|---:|"]
     lines += [f"| {k} | {v:.2f}x |" for k, v in report["ratios"].items()]
     lines += ["", "targets: " + ", ".join(f"{k} {'met' if v else 'NOT met'}" for k, v in report["targets"].items())]
+    deploy = report.get("deploy", {})
+    if deploy.get("file_bytes"):
+        lines += ["", "model files: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in deploy["file_bytes"].items())]
+    lines += [f"skipped: {deploy[k]}" for k in ("skipped_onnx", "skipped_torch") if k in deploy]
     return "\n".join(lines)
 
 

@@ -107,8 +107,75 @@ def inference(a: Dict[str, Any]) -> Dict[str, Any]:
     return results
 
 
+def deploy_engines(a: Dict[str, Any]) -> Dict[str, Any]:
+    """Paddle Inference, ONNX Runtime fp32 and ONNX Runtime int8 on one exported model, batch and batch 1.
+
+    Random weights and inputs: speed and file size only (accuracy: tools/export.py --int8 on a
+    trained run, then tools/eval.py --engine onnxruntime-int8). int8 is calibrated on random
+    batches here. Engines whose extra is missing are left out of the result.
+    """
+    import numpy as np
+    import paddle
+    from ...deploy import onnx_export
+    from ...deploy.predictor import OnnxRuntimeBackend, PaddleInferenceBackend
+    from ...errors import SqzError
+    from ...timing import time_repeats
+    paddle.seed(0)
+    model = _package_model(a["model"], a["classes"], fast_bias=False)
+    model.eval()
+    rng = np.random.default_rng(0)
+    results: Dict[str, Any] = {"files": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        spec = paddle.static.InputSpec([None, 3, a["size"], a["size"]], "float32", "image")
+        paddle.jit.save(model, str(folder / "inference"), input_spec=[spec])
+        engines = {"inference": PaddleInferenceBackend(folder, "cpu")}
+        results["files"]["inference"] = (folder / "inference.pdiparams").stat().st_size
+        try:
+            onnx_export.require_onnx()
+        except SqzError as exc:
+            results["skipped_onnx"] = str(exc)
+        else:
+            fp32 = onnx_export.paddle_to_onnx(folder / "inference.json", folder / "inference.pdiparams",
+                                              folder / onnx_export.ONNX_FILE)
+            int8 = folder / onnx_export.ONNX_INT8_FILE
+            onnx_export.quantize_onnx(fp32, int8, (rng.standard_normal((8, 3, a["size"], a["size"]), np.float32)
+                                                   for _ in range(4)))
+            engines["onnxruntime"] = OnnxRuntimeBackend(fp32)
+            engines["onnxruntime-int8"] = OnnxRuntimeBackend(int8)
+            results["files"].update({"onnxruntime": fp32.stat().st_size, "onnxruntime-int8": int8.stat().st_size})
+        for batch in (a["batch"], 1):
+            x = rng.standard_normal((batch, 3, a["size"], a["size"])).astype(np.float32)
+            steps = a["steps"] * 4 if batch > 1 else a["steps"] * 16
+            for name, run in engines.items():
+                results[f"{name}_b{batch}"] = time_repeats(lambda: run(x), steps, batch, a["warmup"], a["repeats"])
+    return results
+
+
+def torch_eager(a: Dict[str, Any]) -> Dict[str, Any]:
+    """torchvision's SqueezeNet in PyTorch eager mode (channels-last, no_grad), batch and batch 1."""
+    import torch
+    import torchvision
+    from ...timing import time_repeats
+    torch.manual_seed(0)
+    torch.set_num_threads(a["threads"])
+    model = getattr(torchvision.models, a["model"])(num_classes=a["classes"]).eval()
+    model = model.to(memory_format=torch.channels_last)
+    results = {"torch": torch.__version__}
+    for batch in (a["batch"], 1):
+        x = torch.randn(batch, 3, a["size"], a["size"]).to(memory_format=torch.channels_last)
+
+        def forward():
+            with torch.no_grad():
+                model(x).numpy()
+        steps = a["steps"] * 4 if batch > 1 else a["steps"] * 16
+        results[f"torch_b{batch}"] = time_repeats(forward, steps, batch, a["warmup"], a["repeats"])
+    return results
+
+
 KINDS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
-    "train_step": train_step, "pipeline": pipeline, "tutorial": tutorial, "inference": inference}
+    "train_step": train_step, "pipeline": pipeline, "tutorial": tutorial, "inference": inference,
+    "deploy_engines": deploy_engines, "torch_eager": torch_eager}
 
 
 def main(argv) -> None:
