@@ -175,6 +175,9 @@ def format_table(report: Dict[str, Any]) -> str:
     deploy = report.get("deploy", {})
     if deploy.get("file_bytes"):
         lines += ["", "model files: " + ", ".join(f"{k} {v / 1e6:.2f} MB" for k, v in deploy["file_bytes"].items())]
+    if deploy.get("fastest_engine"):
+        lines += [f"fastest engine at batch {report['settings']['batch']}: {deploy['fastest_engine']}; "
+                  f"lowest batch-1 latency: {deploy['lowest_latency_engine']}"]
     lines += [f"skipped: {deploy[k]}" for k in ("skipped_onnx", "skipped_torch") if k in deploy]
     return "\n".join(lines)
 
