@@ -11,7 +11,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import numpy as np
 import paddle
 
-from ..train.checkpoint import load_weights
+from ..train.checkpoint import load_weights, read_weights
 from ..train.run_dir import RunDir
 from .pruning import MaskKeeper, apply_masks
 
@@ -30,5 +30,5 @@ def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks:
     keeper = MaskKeeper(trainer.net, masks)
     run_path = trainer.fit()
     keeper.remove()
-    best = paddle.load(str(RunDir(run_path).best))
-    return apply_masks({k: v.numpy() for k, v in best.items()}, masks), run_path
+    best = read_weights(RunDir(run_path).best)
+    return apply_masks(dict(best), masks), run_path
