@@ -49,7 +49,7 @@ def prepare_data(cfg: Dict[str, Any]) -> List[str]:
     if not labels_path.is_file():
         raise SqzError(f"data.labels: {labels_path} not found; make it with tools/split_dataset.py "
                        "(see datasets/README.md)")
-    names = read_labels(labels_path)
+    names = read_labels(labels_path, data["encoding"])
     if len(names) != cfg["model"]["num_classes"]:
         raise SqzError(f"{labels_path} lists {len(names)} classes but model.num_classes is "
                        f"{cfg['model']['num_classes']} (set -o model.num_classes={len(names)})")
@@ -131,7 +131,8 @@ def build_dataset(cfg: Dict[str, Any], split: str, list_file=None, classes=None)
     path = list_file or data["train_list" if train else "test_list"]
     if not Path(path).is_file():
         raise SqzError(f"data.{split}_list: {path} not found; make it with tools/split_dataset.py")
-    items = read_list(path, root=data["root"], num_classes=cfg["model"]["num_classes"], check_exists=True)
+    items = read_list(path, root=data["root"], num_classes=cfg["model"]["num_classes"], check_exists=True,
+                      encoding=data["encoding"])
     return ListDataset(items, build_transform(data, train=train), train=train, seed=cfg["seed"],
                        cache=should_cache(len(items), data))
 
@@ -140,7 +141,8 @@ def build_loader(cfg: Dict[str, Any], dataset, train: bool, rank: int = 0, world
     """A loader whose batch order is fixed by (seed, epoch); see :class:`EpochBatchSampler`.
 
     A Quick Draw data set gets an :class:`ArrayLoader` (whole batches gathered with numpy
-    from the memory-mapped files); list data a ``paddle.io.DataLoader``.
+    from the memory-mapped files); list data a :class:`ThreadLoader` (the only one: an error
+    names its image, where ``paddle.io.DataLoader`` workers hung on a truncated one).
     """
     size = cfg["train"]["batch_size" if train else "eval_batch_size"]
     sampler = EpochBatchSampler(len(dataset), size, shuffle=train, seed=cfg["seed"],
@@ -150,12 +152,7 @@ def build_loader(cfg: Dict[str, Any], dataset, train: bool, rank: int = 0, world
         return ArrayLoader(dataset, sampler, mean=data["mean"], std=data["std"],
                            hflip=train and data["hflip"], vflip=train and data["vflip"],
                            seed=cfg["seed"]), sampler
-    workers = cfg["data"]["num_workers"]
-    if cfg["data"]["loader"] == "threads":
-        return ThreadLoader(dataset, sampler, num_threads=workers), sampler
-    loader = paddle.io.DataLoader(dataset, batch_sampler=sampler, num_workers=workers,
-                                  use_shared_memory=cfg["data"]["use_shared_memory"] and workers > 0)
-    return loader, sampler
+    return ThreadLoader(dataset, sampler, num_threads=cfg["data"]["num_workers"]), sampler
 
 
 def build_optimizer(cfg: Dict[str, Any], parameters):
