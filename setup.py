@@ -21,5 +21,5 @@ setup(
     ],
     # nbclient + ipykernel execute the notebooks headless in the tests (the maintained runner
     # behind nbconvert); users who only train never need them.
-    extras_require={"test": ["pytest", "nbclient", "nbformat", "ipykernel"]},
+    extras_require={"test": ["pytest", "nbclient", "nbformat", "ipykernel", "hypothesis"]},
 )
