@@ -33,7 +33,7 @@ def atomic_path(path: PathLike, durable: bool = True) -> Iterator[Path]:
         target.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     except OSError as exc:
-        raise SqzError(f"{os_error_path(exc, target)}: cannot write ({os_error_cause(exc)})") from None
+        raise SqzError(f"{os_error_path(exc, target, tmp)}: cannot write ({os_error_cause(exc)})") from None
     try:
         yield tmp
         if durable:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from ..errors import SqzError
+from ..io_utils import os_error_cause
 
 LOCK = ".lock"
 
@@ -32,7 +33,10 @@ class RunLock:
         return cls(Path(os.devnull).parent)
 
     def acquire(self) -> "RunLock":
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise SqzError(f"{self.path.parent}: cannot write in this run folder ({os_error_cause(exc)})") from None
         try:
             _lock(fd)
         except OSError:
