@@ -3,7 +3,8 @@
 ``paddle.jit.save`` writes the program (``inference.json``, Paddle 3's PIR format) and
 the weights (``inference.pdiparams``); beside them go ``labels.txt`` and ``export.json``
 (model, classes, input shape and the run's evaluation preprocessing), so the folder
-alone is enough to predict. The batch dimension is left free (``None``). The folder is
+alone is enough to predict, and ``model.pdparams`` for ``paddle.load`` users (a pickle:
+written only here, never read by the package). The batch dimension is left free (``None``). The folder is
 built under a temporary name and renamed into place: a stopped export never leaves a
 half-written model that looks complete.
 """
@@ -18,11 +19,13 @@ from ..data.labels import read_labels, write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
 from ..runs import LoadedRun
+from ..train.checkpoint import save_pdparams
 from .predictor import MODEL_FILE, PARAMS_FILE
 
 FORMAT = "paddle_sqz.export.v1"
 INFO = "export.json"
 LABELS = "labels.txt"
+PDPARAMS = "model.pdparams"
 
 
 def input_shape(cfg: Dict[str, Any]) -> list:
@@ -47,6 +50,7 @@ def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[Path
         if not (tmp / name).is_file():
             raise SqzError(f"paddle.jit.save wrote no {name} in {tmp} (Paddle {paddle.__version__}; 3.x expected)")
     write_labels(tmp / LABELS, loaded.class_names)
+    save_pdparams(tmp / PDPARAMS, loaded.model.state_dict())  # for paddle.load users; never read back here
     data = cfg["data"]
     info = {"format": FORMAT, "model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
             "run": str(loaded.run.path), "weights": str(loaded.run.weights(weights)),
