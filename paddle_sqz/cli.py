@@ -1,12 +1,21 @@
 """What every ``tools/*.py`` shares: one-line errors and a non-zero exit code."""
+import argparse
 import sys
 from typing import Callable, Optional, Sequence
 
 from .errors import SqzError
 from .io_utils import os_error_cause, os_error_path
 
-PICKLE_FLAG_HELP = ("also read .pdparams weights (Python pickles: a pickle can run any code its author "
-                    "put in it; use only for a file you made yourself or fully trust)")
+WEIGHTS_HELP = ("best (default), latest (the last checkpoint), or a weights file: .safetensors, a compressed "
+                ".sqz from tools/compress.py, or .pdparams with --allow-pickle")
+PICKLE_HELP = ("allow --weights FILE.pdparams: such a file is a Python pickle, and loading it runs any code its "
+               "author put in it; use only for a file you made yourself or fully trust")
+
+
+def add_weights_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--weights`` and ``--allow-pickle``, the same in every tool that loads a run's model."""
+    parser.add_argument("--weights", default="best", metavar="best|latest|FILE", help=WEIGHTS_HELP)
+    parser.add_argument("--allow-pickle", action="store_true", help=PICKLE_HELP)
 
 
 def run_tool(main: Callable[[Optional[Sequence[str]]], int], argv: Optional[Sequence[str]] = None) -> None:

@@ -13,13 +13,13 @@ import paddle
 
 from ..train.checkpoint import load_weights, read_weights
 from ..train.run_dir import RunDir
+from ..train.trainer import Trainer
 from .pruning import MaskKeeper, apply_masks
 
 
 def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray],
                     epochs: int, out_dir: Path, lr: Optional[float] = None) -> Tuple[Dict[str, np.ndarray], Path]:
     """Train ``epochs`` more epochs from ``state`` keeping ``masks``; returns the best weights and the run."""
-    from ..train.trainer import Trainer
     cfg = copy.deepcopy(cfg)
     cfg["train"]["epochs"] = epochs
     cfg["output"].update(dir=str(out_dir), name="finetune")
