@@ -116,10 +116,11 @@ TOOLS = {
     "export": lambda run, ro, data: ["export.py", "--run", run, "--out", ro / "export"],
     "compress": lambda run, ro, data: ["compress.py", "--run", run, "--out", ro / "m.sqz", "--no-eval"],
     "split_dataset": lambda run, ro, data: ["split_dataset.py", "--root", data, "--out", ro / "lists"],
+    "predict": lambda run, ro, data: ["predict.py", "--run", run, data / "circle", "--out", ro / "p.csv"],
 }
 
 
-FAST = ("train", "resume", "eval")  # the rest run with -m slow (each tool start costs seconds)
+FAST = ("train", "resume", "eval", "predict")  # the rest run with -m slow (each tool start costs seconds)
 
 
 @pytest.mark.parametrize("tool", [t if t in FAST else pytest.param(t, marks=pytest.mark.slow) for t in sorted(TOOLS)])

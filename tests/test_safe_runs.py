@@ -3,19 +3,22 @@
 The malicious files carry a pickle payload that creates a marker file when unpickled;
 every entry point that reads a run folder must refuse them (the marker never appears).
 """
+import csv
+import json
 import os
 import pickle
 import shutil
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import ROOT, run_folder_from, run_tool, tiny_overrides
 from paddle_sqz.errors import SqzError
-from paddle_sqz.train.checkpoint import load_checkpoint, read_weights, save_weights
+from paddle_sqz.train.checkpoint import load_checkpoint, read_weights, save_pdparams, save_weights
 from paddle_sqz.train.lock import RunLock
 
 
@@ -68,24 +71,61 @@ def entry_points(run, image):
     }
 
 
-@pytest.mark.parametrize("planted", ["pickles beside", "pickles renamed .safetensors"])
-def test_malicious_pickles_never_run_in_any_entry_point(run, tiny_demo, tmp_path, planted):
-    marker = tmp_path / "PWNED"
+def plant(run, marker, how):
+    """Replace the run's weights and checkpoint by pickles whose payload creates ``marker``."""
     evil = pickle.dumps({"model": Payload(marker), "epoch": Payload(marker)})
     for name in ("best_model.safetensors", "checkpoint_latest.safetensors"):
         (run / name).unlink()
-    if planted == "pickles beside":  # what a pre-safetensors or doctored run folder holds
+    if how == "pickles beside":  # what a pre-safetensors or doctored run folder holds
         (run / "best_model.pdparams").write_bytes(evil)
         (run / "checkpoint_latest.pdckpt").write_bytes(evil)
     else:
         (run / "best_model.safetensors").write_bytes(evil)
         (run / "checkpoint_latest.safetensors").write_bytes(evil)
+
+
+@pytest.mark.parametrize("how", ["pickles beside", "pickles renamed .safetensors"])
+def test_malicious_pickles_never_run_in_any_library_entry_point(run, tiny_demo, tmp_path, how):
+    """In-process, so every entry point is tried quickly; the tools themselves are tried below (slow)."""
+    from paddle_sqz.config import load_config
+    from paddle_sqz.deploy.export import export_run
+    from paddle_sqz.runs import Run
+    from paddle_sqz.tasks.compress_run import compress_run
+    from paddle_sqz.tasks.evaluate import evaluate_run
+    from paddle_sqz.tasks.predict import predict_run
+    from paddle_sqz.tasks.visualize import visualize_run
+    from paddle_sqz.train.trainer import resume_config, train
+    marker = tmp_path / "PWNED"
+    plant(run, marker, how)
+    tried = {
+        "Run.model best": lambda: Run(run).model("best"), "Run.model latest": lambda: Run(run).model("latest"),
+        "evaluate_run": lambda: evaluate_run(run), "evaluate_run latest": lambda: evaluate_run(run, weights="latest"),
+        "predict_run": lambda: predict_run(run, [str(_image(tiny_demo))]),
+        "export_run": lambda: export_run(run), "export_run latest": lambda: export_run(run, "latest"),
+        "visualize_run": lambda: visualize_run(run, 2), "compress_run": lambda: compress_run(run, 0.3, 6),
+        "resume": lambda: train(resume_config(run, ["train.epochs=2"]), resume=run),
+        "load_config of the run": lambda: load_config(str(run / "config.yaml")),
+    }
+    for name, call in tried.items():
+        try:
+            call()
+        except SqzError:
+            pass
+        assert not marker.exists(), f"{name}: the pickle's payload ran"
+    print(f"\n  {len(tried)} library entry points tried with {how}: 0 payloads ran")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["pickles beside", "pickles renamed .safetensors"])
+def test_malicious_pickles_never_run_in_any_tool(run, tiny_demo, tmp_path, how):
+    marker = tmp_path / "PWNED"
+    plant(run, marker, how)
     tried = entry_points(run, _image(tiny_demo))
     for name, args in tried.items():
         proc = run_tool(*args, check=False)
         one_line_error(proc, str(run))
         assert not marker.exists(), f"{name}: the pickle's payload ran"
-    print(f"\n  {len(tried)} entry points tried with {planted}: 0 payloads ran")
+    print(f"\n  {len(tried)} tools tried with {how}: 0 payloads ran")
 
 
 def test_a_pdparams_is_read_only_behind_allow_pickle_and_the_message_names_the_risk(run, tiny_demo, tmp_path):
@@ -93,10 +133,16 @@ def test_a_pdparams_is_read_only_behind_allow_pickle_and_the_message_names_the_r
     evil = tmp_path / "classmate.pdparams"
     evil.write_bytes(pickle.dumps(Payload(marker)))
     proc = run_tool("eval.py", "--run", run, "--weights", evil, check=False)
-    one_line_error(proc, "classmate.pdparams", "pickle", "run any code", "--allow-pickle")
+    one_line_error(proc, "classmate.pdparams", "pickle", "runs any code", "--allow-pickle")
     assert not marker.exists()
-    help_text = run_tool("eval.py", "--help").stdout
-    assert "--allow-pickle" in help_text and "any code" in " ".join(help_text.split())
+    help_text = " ".join(run_tool("eval.py", "--help").stdout.split())
+    assert "--allow-pickle" in help_text and "runs any code" in help_text
+    own = tmp_path / "mine.pdparams"  # a pickle the user made and trusts: read when they say so
+    save_pdparams(own, read_weights(run / "best_model.safetensors"))
+    allowed = run_tool("eval.py", "--run", run, "--weights", own, "--allow-pickle", "--out", tmp_path / "e1")
+    best = run_tool("eval.py", "--run", run, "--out", tmp_path / "e2")
+    top1 = [json.loads((tmp_path / e / "eval.json").read_text())["top1"] for e in ("e1", "e2")]
+    assert top1[0] == top1[1] and "top-1" in allowed.stdout + best.stdout
 
 
 def test_flipped_byte_and_nan_weights_stop_eval_with_the_file_named(run):
@@ -182,3 +228,40 @@ def test_visualdl_shows_each_epoch_once_after_a_resume(run):
     run_tool("train.py", "--resume", run, "-o", "train.epochs=3")
     assert _vdl_steps(run) == [1, 2, 3]
     assert _vdl_steps(run, "train/loss") == [1, 2, 3]
+
+
+def test_predict_on_a_folder_predicts_every_good_image_and_reports_each_bad_one(run, tiny_demo, tmp_path):
+    folder = tmp_path / "photos"
+    good = sorted((tiny_demo / "circle").glob("*.png"))[:4] + sorted((tiny_demo / "square").glob("*.png"))[:4]
+    folder.mkdir()
+    for path in good:
+        shutil.copy(path, folder / path.name)
+    good_names = sorted(p.name for p in folder.iterdir())
+    (folder / "truncated.png").write_bytes(good[0].read_bytes()[:60])
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "notes.jpg").write_text("not an image")
+    for out in ("results.csv", "results.json"):
+        proc = run_tool("predict.py", "--run", run, folder, "--out", tmp_path / out, "--topk", "2", check=False)
+        assert proc.returncode == 1, proc.stderr
+        assert "Traceback" not in proc.stderr
+        predicted = [line for line in proc.stdout.splitlines() if line.startswith(str(folder))]
+        assert sorted(line.split(": ")[0].rsplit("/", 1)[1] for line in predicted) == good_names
+        failed = [line for line in proc.stderr.splitlines() if line.startswith("failed: ")]
+        assert len(failed) == 3
+        for name in ("truncated.png", "empty.jpg", "notes.jpg"):
+            assert sum(name in line for line in failed) == 1, failed
+        assert "3 of 11 images could not be read" in proc.stderr
+    with open(tmp_path / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 11 and set(rows[0]) == {"path", "top1", "p1", "top2", "p2", "error"}
+    labels = (run / "labels.txt").read_text().split()
+    for row in rows:
+        if row["error"]:
+            assert row["top1"] == "" and Path(row["path"]).name in row["error"]
+        else:
+            assert row["top1"] in labels and 0 <= float(row["p2"]) <= float(row["p1"]) <= 1
+    records = json.loads((tmp_path / "results.json").read_text())
+    assert sum("error" in r for r in records) == 3 and all(len(r["top"]) == 2 for r in records if "top" in r)
+    assert not list(tmp_path.glob(".*.tmp"))
+    wrong = run_tool("predict.py", "--run", run, folder, "--out", tmp_path / "results.txt", check=False)
+    one_line_error(wrong, "results.txt", ".csv or .json")
