@@ -117,6 +117,8 @@ TOOLS = {
     "compress": lambda run, ro, data: ["compress.py", "--run", run, "--out", ro / "m.sqz", "--no-eval"],
     "split_dataset": lambda run, ro, data: ["split_dataset.py", "--root", data, "--out", ro / "lists"],
     "predict": lambda run, ro, data: ["predict.py", "--run", run, data / "circle", "--out", ro / "p.csv"],
+    "compress_report": lambda run, ro, data: ["compress_report.py", "--out", ro / "report", "--bits", "8",
+                                              "--random-sparsity", "0.5"],
 }
 
 

@@ -53,7 +53,7 @@ class RunLogger:
         """Record a fatal error in ``train.log`` (the tool prints it to the console)."""
         if self.enabled:
             with contextlib.suppress(SqzError):  # a full disk must not hide the first error
-                self._write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} error: {message}\n")
+                self._write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} error: {' '.join(message.splitlines())}\n")
 
     def _write(self, line: str) -> None:
         if not self._log:

@@ -96,8 +96,9 @@ class Trainer:
         """An error once the run folder exists also goes into its ``train.log``; the lock is dropped."""
         try:
             yield
-        except (SqzError, OSError) as exc:
-            self.log.error(str(exc))
+        except BaseException as exc:
+            self.log.error(str(exc) if isinstance(exc, (SqzError, OSError)) else
+                           "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}")
             self.log.close()
             self._lock.release()
             raise
