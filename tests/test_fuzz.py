@@ -1,8 +1,8 @@
 """Fuzzing every parser of user files: thousands of generated inputs, none may raise anything but SqzError.
 
-Targets: list files, labels files, ``-o`` overrides, YAML configs and the ``.sqz``
-reader (random bytes, mutated real files, and well-formed containers around generated
-headers, so the decoder behind the checksum is reached too). Deterministic (derandomized),
+Targets: list files, labels files, ``-o`` overrides, YAML configs, the ``.sqz`` reader
+(random bytes, mutated real files, and well-formed containers around generated headers,
+so the decoder behind the checksum is reached too) and the weights/checkpoint reader. Deterministic (derandomized),
 so a failure reproduces; each test prints how many inputs it tried.
 """
 import json
@@ -22,6 +22,7 @@ from paddle_sqz.config.schema import SCHEMA
 from paddle_sqz.data.labels import read_labels
 from paddle_sqz.data.listfile import read_list
 from paddle_sqz.errors import SqzError
+from paddle_sqz.train.checkpoint import load_checkpoint, read_weights, save_checkpoint
 
 EXAMPLES = 1000
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -179,3 +180,30 @@ def test_fuzz_sqz_decoder(header, payload):
     except (ValueError, TypeError):  # NaN or a non-string key: not JSON, nothing a file could hold
         return
     outcome("test_fuzz_sqz_decoder", _load_bytes(data))
+
+
+# -- weights and checkpoints (.safetensors) ---------------------------------------------------
+def _real_checkpoint() -> bytes:
+    path = SCRATCH / "real_checkpoint.safetensors"
+    rng = np.random.default_rng(1)
+    save_checkpoint(path, {"model": {"conv.weight": rng.normal(size=(4, 3, 3, 3)).astype(np.float32)},
+                           "optimizer": {"conv.weight_moment1_0": np.zeros((4, 3, 3, 3), np.float32)},
+                           "epoch": 2, "best": {"eval_top1": 0.5, "epoch": 1}, "seed": 0})
+    return path.read_bytes()
+
+
+CHECKPOINT = _real_checkpoint()
+checkpoint_edits = st.lists(st.tuples(st.integers(0, len(CHECKPOINT) - 1), st.integers(0, 255)), min_size=1, max_size=6)
+
+
+@FUZZ
+@given(st.one_of(any_bytes, checkpoint_edits.map(lambda m: bytes(_mutate(CHECKPOINT, m))),
+                 st.integers(0, len(CHECKPOINT)).map(lambda n: CHECKPOINT[:n]),
+                 st.binary(max_size=60).map(lambda b: len(b).to_bytes(8, "little") + b)))
+def test_fuzz_weights_reader(data):
+    path = _file("weights.safetensors", data)
+
+    def run():
+        read_weights(path)
+        load_checkpoint(path)
+    outcome("test_fuzz_weights_reader", run)

@@ -76,7 +76,7 @@ class RunDir:
         if which in ("best", "latest"):
             path = self.best if which == "best" else self.checkpoint
             if not path.is_file():
-                raise SqzError(f"{path}: no {which} weights in this run (has it finished an epoch?)")
+                raise SqzError(f"{path}: no {which} weights in this run{self._pickles_note()}")
             return path
         path = Path(which)
         if path.suffix.lower() in PICKLE_SUFFIXES and not allow_pickle:
@@ -85,6 +85,15 @@ class RunDir:
         if not path.is_file():
             raise SqzError(f"--weights: {path}: file not found")
         return path
+
+    def _pickles_note(self) -> str:
+        """Why the weights are missing: an unfinished first epoch, or a run folder holding only pickles."""
+        pickles = sorted(p.name for p in self.path.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES)
+        if not pickles:
+            return " (has it finished an epoch?)"
+        return (f"; it holds only {', '.join(pickles)}: Python pickles (from an older paddle_sqz, or put "
+                "there by someone), never read on their own; if you trust who made them, pass "
+                "--weights FILE.pdparams --allow-pickle")
 
     def lock(self) -> RunLock:
         """The folder's one-writer lock (``with run.lock(): ...``); a second writer is refused."""

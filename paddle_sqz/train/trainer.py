@@ -260,6 +260,5 @@ def resume_config(run_path: Path, overrides: Sequence[str] = ()) -> Dict[str, An
     cfg = run.load_config(overrides)
     if cfg["model"] != before["model"]:
         raise SqzError("--resume: model.* keys cannot change when resuming; start a new run instead")
-    if not run.checkpoint.is_file():
-        raise SqzError(f"--resume: {run.checkpoint} not found (the run has not finished an epoch)")
+    run.weights("latest")  # a missing checkpoint (or one left only as a pickle) stops here, by name
     return cfg
