@@ -4,6 +4,8 @@ import time
 from pathlib import Path
 from typing import Dict, Optional
 
+from visualdl import LogWriter
+
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
@@ -18,7 +20,6 @@ class RunLogger:
         self._log = open(log_path, "a", encoding="utf-8") if enabled and log_path else None
         self._vdl = None
         if enabled and vdl_dir is not None:
-            from visualdl import LogWriter  # imported lazily: VisualDL is slow to import
             self._vdl = LogWriter(logdir=str(vdl_dir))
 
     def info(self, message: str) -> None:
