@@ -6,6 +6,8 @@ import time
 from pathlib import Path
 from typing import Any, Dict, Iterable, Optional
 
+from visualdl import LogWriter
+
 from ..errors import SqzError
 from ..io_utils import os_error_cause
 
@@ -68,7 +70,6 @@ class RunLogger:
         if self._vdl_dir is None:
             return
         if self._vdl is None:
-            from visualdl import LogWriter  # imported lazily: VisualDL is slow to import
             self._vdl = LogWriter(logdir=str(self._vdl_dir))
         for tag, value in values.items():
             if value is not None:

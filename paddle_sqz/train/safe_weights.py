@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, Dict, Mapping, Tuple
 
 import numpy as np
+from safetensors import SafetensorError, safe_open
+from safetensors.numpy import save
 
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_bytes
@@ -40,7 +42,6 @@ def digest(arrays: Mapping[str, np.ndarray], meta: Mapping[str, str]) -> str:
 
 def save_tensors(path: PathLike, tensors: Mapping[str, Any], meta: Mapping[str, str] = None) -> None:
     """Write ``tensors`` (Paddle tensors or arrays) and string ``meta`` to ``path`` atomically, checksummed."""
-    from safetensors.numpy import save
     meta = dict(meta or {})
     if any(key in meta for key in _RESERVED):
         raise ValueError(f"metadata keys {_RESERVED} are reserved")
@@ -52,7 +53,6 @@ def save_tensors(path: PathLike, tensors: Mapping[str, Any], meta: Mapping[str, 
 
 def load_tensors(path: PathLike) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
     """``(arrays, metadata)`` of a file written by :func:`save_tensors`; any fault is one line naming the file."""
-    from safetensors import SafetensorError, safe_open
     path = Path(path)
     if not path.is_file():
         raise SqzError(f"{path}: file not found")
