@@ -8,6 +8,11 @@ import _bootstrap  # noqa: F401
 from paddle_sqz.cli import run_tool
 
 
+def _label(loaded, name: str) -> str:
+    shown = loaded.shown(name)
+    return name if shown == name else f"{shown} ({name})"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
@@ -25,14 +30,14 @@ def main(argv=None) -> int:
     loaded = LoadedRun(args.run, args.weights, args.engine)
     results = predict(loaded, image_paths(args.inputs), args.topk)
     for path, top in results:
-        print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
+        print(f"{path}: " + ", ".join(f"{_label(loaded, name)} {prob:.1%}" for name, prob in top))
     if args.plot:
         from paddle_sqz.data.image import load_image
         from paddle_sqz.report.predictions import plot_prediction
         out_dir = loaded.run.path / "predictions"
         out_dir.mkdir(exist_ok=True)
         for index, (path, top) in enumerate(results):
-            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top],
+            png = plot_prediction(load_image(path), [loaded.shown(n) for n, _ in top], [p for _, p in top],
                                   out_dir / f"{index:03d}_{path.stem}.png")
             print(f"wrote {png}")
     return 0

@@ -49,6 +49,17 @@ class LoadedRun:
         if len(self.class_names) != self.cfg["model"]["num_classes"]:
             raise SqzError(f"{self.run.labels} lists {len(self.class_names)} classes but the run's config "
                            f"has model.num_classes={self.cfg['model']['num_classes']}")
+        shown = self.cfg["data"].get("display_names") or {}
+        unknown = sorted(set(shown) - set(self.class_names))
+        if unknown:
+            raise SqzError(f"{self.run.path}: data.display_names names {', '.join(map(repr, unknown))}, which "
+                           f"{self.run.labels} does not list (classes: {', '.join(self.class_names)})")
+        self.display_names = [shown.get(name, name) for name in self.class_names]  # plots, predict's output
+        self._shown = dict(zip(self.class_names, self.display_names))
+
+    def shown(self, name: str) -> str:
+        """A class's display name (``data.display_names``), or the class name itself."""
+        return self._shown.get(name, name)
         paddle.set_device("cpu" if not paddle.device.is_compiled_with_cuda() else "gpu")
         self.model = build.build_model(self.cfg)
         if str(weights).endswith(".sqz"):
@@ -107,7 +118,7 @@ def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best
     }
     json_path = out_dir / "eval.json"
     atomic_write_text(json_path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    png_path = plot_confusion(matrix, loaded.class_names, out_dir / "confusion.png")
+    png_path = plot_confusion(matrix, loaded.display_names, out_dir / "confusion.png")
     summary["files"] = [str(json_path), str(png_path)]
     return summary
 
