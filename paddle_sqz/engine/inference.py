@@ -56,10 +56,6 @@ class LoadedRun:
                            f"{self.run.labels} does not list (classes: {', '.join(self.class_names)})")
         self.display_names = [shown.get(name, name) for name in self.class_names]  # plots, predict's output
         self._shown = dict(zip(self.class_names, self.display_names))
-
-    def shown(self, name: str) -> str:
-        """A class's display name (``data.display_names``), or the class name itself."""
-        return self._shown.get(name, name)
         paddle.set_device("cpu" if not paddle.device.is_compiled_with_cuda() else "gpu")
         self.model = build.build_model(self.cfg)
         if str(weights).endswith(".sqz"):
@@ -74,6 +70,10 @@ class LoadedRun:
             from .export import ensure_export
             from .predictor import InferenceModel, Predictor
             self.model = InferenceModel(Predictor(ensure_export(self.run.path, weights)))
+
+    def shown(self, name: str) -> str:
+        """A class's display name (``data.display_names``), or the class name itself."""
+        return self._shown.get(name, name)
 
 
 def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best",
