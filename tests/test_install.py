@@ -4,6 +4,7 @@ A throwaway venv gets tiny stand-in distributions built here: ``paddlepaddle-gpu
 ``paddle`` package, as on every AI Studio GPU image) and older numpy, pillow, matplotlib, ... as an
 image preinstalls them. pip then runs offline (``--no-index``): anything it would want to fetch
 (the CPU ``paddlepaddle`` wheel, a newer numpy) makes the resolution fail or shows in its plan.
+The two venv tests are ``slow`` (``python -m pytest -q -m slow tests/test_install.py``).
 """
 import json
 import os
@@ -58,9 +59,11 @@ def image_venv(tmp_path_factory):
     built = [build_wheel(wheels, *entry) for entry in IMAGE]
     subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True, timeout=120)
     python = base / "venv" / "bin" / "python"
-    # the one online step: a setuptools that builds wheels by itself (the venv's bundled one needs
-    # the 'wheel' package for an editable install); everything after runs with --no-index
-    if pip(python, "install", "--quiet", "setuptools>=70.1", check=False, offline=False).returncode != 0:
+    # the one online step: a current pip, and a setuptools that builds wheels by itself (the venv's
+    # bundled ones need the 'wheel' package or fall back to 'setup.py develop' on older Pythons);
+    # everything after runs with --no-index
+    if pip(python, "install", "--quiet", "--upgrade", "pip", "setuptools>=70.1", check=False,
+           offline=False).returncode != 0:
         pytest.skip("no package index reachable to fetch setuptools for the throwaway venv")
     pip(python, "install", *map(str, built))
     source = base / "src"
@@ -85,6 +88,7 @@ def installed(python: Path) -> dict:
     return {row["name"].lower(): row["version"] for row in rows}
 
 
+@pytest.mark.slow  # a throwaway venv and a pip upgrade: 25-35 s on 2 cores
 def test_install_keeps_the_gpu_paddle_and_the_pinned_packages(image_venv):
     python, source = image_venv
     plan = pip(python, "install", "--dry-run", "--no-build-isolation", "-e", str(source))
@@ -101,6 +105,7 @@ def test_install_keeps_the_gpu_paddle_and_the_pinned_packages(image_venv):
     assert probe.stdout.strip() == "2.6.2" and probe.stderr == "", probe  # the stand-in GPU build, no message
 
 
+@pytest.mark.slow  # a throwaway venv and a pip upgrade: 25-35 s on 2 cores
 def test_cpu_extra_is_the_only_way_paddlepaddle_is_asked_for(image_venv):
     python, source = image_venv
     plan = pip(python, "install", "--dry-run", "--no-build-isolation", "-e", f"{source}[cpu]", check=False)
