@@ -2,7 +2,7 @@
 import paddle
 import pytest
 
-from paddle_sqz.engine.device import amp_dtype
+from paddle_sqz.train.device import amp_dtype
 from paddle_sqz.errors import SqzError
 
 

@@ -7,9 +7,9 @@ import pytest
 from PIL import Image
 
 from conftest import SHARED_DATA, needs, run_tool
-from paddle_sqz.engine.compare import model_configs
+from paddle_sqz.experiments.comparison import model_configs
 from paddle_sqz.errors import SqzError
-from paddle_sqz.report.compare import COLUMNS, _place_labels, markdown_table, write_comparison
+from paddle_sqz.report.comparison_report import COLUMNS, _place_labels, markdown_table, write_comparison
 
 QD14 = SHARED_DATA / "quickdraw14"
 

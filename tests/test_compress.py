@@ -10,7 +10,7 @@ import pytest
 from conftest import run_folder_from, run_tool, tiny_overrides
 from paddle_sqz.compress import coding, container, huffman
 from paddle_sqz.compress.model_file import load_compressed, load_compressed_into, save_compressed
-from paddle_sqz.compress.pipeline import fp32_bytes, prune, state_of
+from paddle_sqz.tasks.compress_run import fp32_bytes, prune, state_of
 from paddle_sqz.compress.pruning import MaskKeeper, magnitude_masks, sparsity_of
 from paddle_sqz.compress.quantize import quantize
 from paddle_sqz.errors import SqzError
@@ -305,8 +305,8 @@ def test_int8_copy_without_aliases_computes_the_same_and_ptq_stays_close():
 
 def test_report_writes_table_csv_and_a_log_scale_chart(tmp_path):
     from PIL import Image
-    from paddle_sqz.compress.report import write_report
-    from paddle_sqz.compress.table2 import alexnet_fp32, alexnet_row, random_init_rows
+    from paddle_sqz.report.compression import write_report
+    from paddle_sqz.experiments.table2 import alexnet_fp32, alexnet_row, random_init_rows
     alexnet = alexnet_fp32()
     rows = [alexnet_row(alexnet)] + random_init_rows(tmp_path / "sqz", [0.5], [6], alexnet["bytes"],
                                                      name="qd_simple_cnn", num_classes=14)

@@ -3,7 +3,7 @@ import numpy as np
 import paddle
 import paddle.nn as nn
 
-from paddle_sqz.engine.evaluate import dead_classes_warning, evaluate
+from paddle_sqz.train.evaluate import dead_classes_warning, evaluate
 from paddle_sqz.report.tables import format_eval_summary
 
 

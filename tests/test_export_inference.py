@@ -46,9 +46,9 @@ def test_export_writes_a_self_contained_folder(run_dir):
 
 
 def test_both_engines_give_the_same_predictions_on_the_sample(run_dir):
-    from paddle_sqz.engine import build
-    from paddle_sqz.engine.evaluate import evaluate
-    from paddle_sqz.engine.inference import LoadedRun
+    from paddle_sqz.train import build
+    from paddle_sqz.train.evaluate import evaluate
+    from paddle_sqz.runs import LoadedRun
     run, all_list = run_dir
     results = {}
     for engine in ("dygraph", "inference"):
@@ -78,7 +78,7 @@ def test_tools_eval_and_predict_through_the_inference_engine(run_dir, tmp_path):
 
 
 def test_stale_export_is_made_again(run_dir):
-    from paddle_sqz.engine.export import ensure_export, read_export
+    from paddle_sqz.deploy.export import ensure_export, read_export
     run, _ = run_dir
     folder = ensure_export(run)
     before = read_export(folder)["weights_mtime_ns"]
@@ -96,8 +96,8 @@ def test_export_refuses_a_foreign_out_folder(run_dir, tmp_path):
 
 def test_cpu_config_uses_onednn_and_gpu_request_fails_cleanly(run_dir):
     import paddle
-    from paddle_sqz.engine.export import ensure_export
-    from paddle_sqz.engine.predictor import make_config
+    from paddle_sqz.deploy.export import ensure_export
+    from paddle_sqz.deploy.predictor import make_config
     from paddle_sqz.errors import SqzError
     folder = ensure_export(run_dir[0])
     config = make_config(folder, "cpu", threads=2)

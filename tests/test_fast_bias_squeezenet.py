@@ -5,7 +5,7 @@ import paddle.nn as nn
 import paddle.nn.functional as F
 import pytest
 
-from paddle_sqz.engine.fast_bias import use_fast_conv_bias, use_fast_cpu_forward, use_pooled_stem
+from paddle_sqz.models.fast_bias import use_fast_conv_bias, use_fast_cpu_forward, use_pooled_stem
 from paddle_sqz.models import build_model
 
 

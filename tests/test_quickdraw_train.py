@@ -11,10 +11,10 @@ import yaml
 from conftest import SHARED_DATA, needs, run_tool
 from paddle_sqz.config import dump_config, load_config
 from paddle_sqz.data.quickdraw import list_classes, make_splits
-from paddle_sqz.engine import build
-from paddle_sqz.engine.array_loader import ArrayLoader
-from paddle_sqz.engine.fast_bias import use_fast_conv_bias
-from paddle_sqz.engine.inference import evaluate_run
+from paddle_sqz.train import build
+from paddle_sqz.data.loaders.array_loader import ArrayLoader
+from paddle_sqz.models.fast_bias import use_fast_conv_bias
+from paddle_sqz.runs import evaluate_run
 from paddle_sqz.errors import SqzError
 from paddle_sqz.models import build_model
 

@@ -3,9 +3,9 @@ import numpy as np
 import paddle
 import pytest
 
-from paddle_sqz.engine.checkpoint import load_weights, save_weights
-from paddle_sqz.engine.run_dir import RunDir
-from paddle_sqz.engine.safe_weights import load_safetensors
+from paddle_sqz.train.checkpoint import load_weights, save_weights
+from paddle_sqz.train.run_dir import RunDir
+from paddle_sqz.train.safe_weights import load_safetensors
 from paddle_sqz.errors import SqzError
 from paddle_sqz.models import build_model
 

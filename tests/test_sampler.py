@@ -1,5 +1,5 @@
 """The batch order depends only on (seed, epoch), and shards split it without overlap."""
-from paddle_sqz.engine.sampler import EpochBatchSampler
+from paddle_sqz.data.loaders.sampler import EpochBatchSampler
 
 
 def order(sampler, epoch):

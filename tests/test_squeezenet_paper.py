@@ -5,7 +5,7 @@ import pytest
 
 from conftest import run_tool
 from paddle_sqz.config import load_config
-from paddle_sqz.engine.build import build_model as build_from_config
+from paddle_sqz.train.build import build_model as build_from_config
 from paddle_sqz.errors import SqzError
 from paddle_sqz.models import build_model
 from paddle_sqz.models.measure import count_macs, count_parameters, saved_size_bytes

@@ -9,9 +9,9 @@ from PIL import Image
 from conftest import SHARED_DATA, needs, run_tool
 from paddle_sqz.data.quickdraw import QuickDrawDataset, make_splits
 from paddle_sqz.data.resize import bilinear_matrix, resize_batch
-from paddle_sqz.engine.sweep import sweep_points
+from paddle_sqz.experiments.sweeps import sweep_points
 from paddle_sqz.errors import SqzError
-from paddle_sqz.report.sweep import bypass_verdict, markdown, summarise, write_sweep_report
+from paddle_sqz.report.sweep_report import bypass_verdict, markdown, summarise, write_sweep_report
 
 QD14 = SHARED_DATA / "quickdraw14"
 

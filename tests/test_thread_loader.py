@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from paddle_sqz.engine.sampler import EpochBatchSampler
-from paddle_sqz.engine.thread_loader import ThreadLoader
+from paddle_sqz.data.loaders.sampler import EpochBatchSampler
+from paddle_sqz.data.loaders.thread_loader import ThreadLoader
 from paddle_sqz.errors import SqzError
 
 

@@ -40,7 +40,7 @@ def main(argv=None) -> int:
     if args.quick:
         args.batch, args.size, args.steps, args.warmup, args.repeats, args.epochs = 4, 32, 1, 1, 2, 2
         args.models, args.pad = ["squeezenet1_1"], 0
-    from paddle_sqz.bench.runner import benchmark, format_table, write_report
+    from paddle_sqz.experiments.benchmark.runner import benchmark, format_table, write_report
     report = benchmark(args.models, args.batch, args.size, args.steps, args.warmup, args.repeats, args.epochs,
                        args.pad or None, args.list, args.pipeline_model)
     print(format_table(report))

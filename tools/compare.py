@@ -30,8 +30,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    from paddle_sqz.engine.compare import compare_models
-    from paddle_sqz.report.compare import markdown_table
+    from paddle_sqz.experiments.comparison import compare_models
+    from paddle_sqz.report.comparison_report import markdown_table
     command = "python tools/compare.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None
                                                                               else sys.argv[1:]))
     result = compare_models(args.cfg, args.models, args.override, args.out, command=command,

@@ -31,8 +31,8 @@ def main(argv=None) -> int:
     parser.add_argument("--finetune-lr", type=float, help="its learning rate (default the run's)")
     args = parser.parse_args(argv)
     from pathlib import Path
-    from paddle_sqz.compress.report import write_report
-    from paddle_sqz.compress.table2 import alexnet_fp32, alexnet_row, random_init_rows, trained_rows
+    from paddle_sqz.report.compression import write_report
+    from paddle_sqz.experiments.table2 import alexnet_fp32, alexnet_row, random_init_rows, trained_rows
     out = Path(args.out)
     alexnet = alexnet_fp32()
     rows = [alexnet_row(alexnet)]

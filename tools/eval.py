@@ -29,7 +29,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
         parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
-    from paddle_sqz.engine.inference import evaluate_run
+    from paddle_sqz.runs import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
     summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder,
                            engine=args.engine)

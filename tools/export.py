@@ -19,7 +19,7 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", choices=("best", "latest"), default="best")
     parser.add_argument("--out", metavar="DIR", help="folder to write (default RUN/export)")
     args = parser.parse_args(argv)
-    from paddle_sqz.engine.export import export_run, read_export
+    from paddle_sqz.deploy.export import export_run, read_export
     folder = export_run(args.run, args.weights, args.out)
     info = read_export(folder)
     print(f"exported {info['model']} ({info['num_classes']} classes, input {info['input']['shape']}) "

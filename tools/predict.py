@@ -26,7 +26,7 @@ def main(argv=None) -> int:
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)
-    from paddle_sqz.engine.inference import LoadedRun, image_paths, predict
+    from paddle_sqz.runs import LoadedRun, image_paths, predict
     loaded = LoadedRun(args.run, args.weights, args.engine)
     results = predict(loaded, image_paths(args.inputs), args.topk)
     for path, top in results:

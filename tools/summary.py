@@ -28,7 +28,7 @@ def main(argv=None) -> int:
     if not args.cfg:
         parser.error("give --cfg NAME_OR_PATH (or --list)")
     from paddle_sqz.config import load_config
-    from paddle_sqz.engine.build import build_model
+    from paddle_sqz.train.build import build_model
     from paddle_sqz.report.tables import model_summary
     cfg = load_config(args.cfg, args.override)
     size = args.input_size or cfg["data"]["image_size"]

@@ -19,7 +19,7 @@ from paddle_sqz.cli import run_tool
 
 
 def main(argv=None) -> int:
-    from paddle_sqz.engine.sweep import SWEEPS
+    from paddle_sqz.experiments.sweeps import SWEEPS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cfg", default="squeezenet_quickdraw", help="shipped config name or YAML path")
     parser.add_argument("--sweep", required=True, choices=sorted(SWEEPS), help="which grid to train")
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 0:
         parser.error("--repeats must be 0 or more")
-    from paddle_sqz.engine.sweep import rereport, run_sweep
+    from paddle_sqz.experiments.sweeps import rereport, run_sweep
     if args.report:
         for path in rereport(args.report, args.sweep).values():
             print(f"wrote {path}")

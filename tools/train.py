@@ -15,7 +15,7 @@ def main(argv=None) -> int:
     if bool(args.cfg) == bool(args.resume):
         parser.error("give either --cfg NAME_OR_PATH or --resume RUN_DIR")
     from paddle_sqz.config import load_config
-    from paddle_sqz.engine.trainer import resume_config, train
+    from paddle_sqz.train.trainer import resume_config, train
     cfg = resume_config(args.resume, args.override) if args.resume else load_config(args.cfg, args.override)
     run_path = train(cfg, resume=args.resume)
     if run_path:

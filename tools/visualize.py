@@ -13,7 +13,7 @@ def main(argv=None) -> int:
     parser.add_argument("--run", required=True, metavar="RUN_DIR")
     parser.add_argument("--grid", type=int, default=16, help="test images in the prediction grid (0: none)")
     args = parser.parse_args(argv)
-    from paddle_sqz.engine.visualize import visualize_run
+    from paddle_sqz.tasks.visualize import visualize_run
     for path in visualize_run(args.run, args.grid):
         print(f"wrote {path}")
     return 0

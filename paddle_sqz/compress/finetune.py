@@ -11,15 +11,15 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import numpy as np
 import paddle
 
-from ..engine.checkpoint import load_weights
-from ..engine.run_dir import RunDir
+from ..train.checkpoint import load_weights
+from ..train.run_dir import RunDir
 from .pruning import MaskKeeper, apply_masks
 
 
 def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray],
                     epochs: int, out_dir: Path, lr: Optional[float] = None) -> Tuple[Dict[str, np.ndarray], Path]:
     """Train ``epochs`` more epochs from ``state`` keeping ``masks``; returns the best weights and the run."""
-    from ..engine.trainer import Trainer
+    from ..train.trainer import Trainer
     cfg = copy.deepcopy(cfg)
     cfg["train"]["epochs"] = epochs
     cfg["output"].update(dir=str(out_dir), name="finetune")

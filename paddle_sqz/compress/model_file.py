@@ -45,7 +45,7 @@ def load_compressed(path: PathLike) -> Tuple[Dict[str, Any], Dict[str, np.ndarra
 
 def load_compressed_into(model: paddle.nn.Layer, path: PathLike, model_cfg: Mapping[str, Any]) -> Dict[str, Any]:
     """Decode ``path`` into ``model`` (float weights) after checking it was made for this model."""
-    from ..engine.checkpoint import load_weights
+    from ..train.checkpoint import load_weights
     header, state = load_compressed(path)
     saved = header.get("model", {})
     for key in MODEL_KEYS:

@@ -25,7 +25,7 @@ from typing import Any, Dict, Iterable
 import numpy as np
 import paddle
 
-from ..engine.metrics import Meter
+from ..train.metrics import Meter
 from ..errors import SqzError
 
 PIR_FLAG = "FLAGS_enable_pir_api"
@@ -182,8 +182,8 @@ def int8_report(run_path, out_dir=None, calib_batches: int = 8, bench_batch: int
                 threads: int = 2) -> Dict[str, Any]:
     """Export the run's fp32 and PTQ-int8 models, then test accuracy and CPU throughput of each
     :data:`VARIANTS` row (all on oneDNN)."""
-    from ..engine import build
-    from ..engine.inference import LoadedRun
+    from ..train import build
+    from ..runs import LoadedRun
     loaded = LoadedRun(run_path)
     cfg, size = loaded.cfg, loaded.cfg["data"]["image_size"]
     out_dir = Path(out_dir) if out_dir else loaded.run.path / "int8"

@@ -24,7 +24,7 @@ from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import amp_dtype, init_distributed, select_device
 from .evaluate import dead_classes_warning, evaluate
-from .fast_bias import use_fast_cpu_forward
+from ..models.fast_bias import use_fast_cpu_forward
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
 from .metrics import Meter

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from ..data.labels import read_labels
-from ..errors import SqzError
-from ..io_utils import atomic_write_text
+from ...data.labels import read_labels
+from ...errors import SqzError
+from ...io_utils import atomic_write_text
 from .workers import MARK
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ def _env(package: bool) -> Dict[str, str]:
 
 def run_worker(kind: str, args: Dict[str, Any], package: bool, timeout: float = 3600) -> Dict[str, Any]:
     """One worker process; its ``BENCH_RESULT`` line, or an error with the worker's last output."""
-    cmd = [sys.executable, "-m", "paddle_sqz.bench.workers", kind, json.dumps({**args, "package_settings": package})]
+    cmd = [sys.executable, "-m", "paddle_sqz.experiments.benchmark.workers", kind, json.dumps({**args, "package_settings": package})]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(package), timeout=timeout, cwd=os.getcwd())
     lines = [line for line in proc.stdout.splitlines() if line.startswith(MARK)]
     if proc.returncode != 0 or not lines:
@@ -59,7 +59,7 @@ def _epoch_row(section: str, name: str, seconds: List[float], images: int, batch
 def resolve_lists(train_list: Optional[str]) -> Dict[str, str]:
     """The user's train list with ``test.txt`` and ``labels.txt`` beside it, or the demo data set."""
     if train_list is None:
-        from ..data.demo import ensure_demo_dataset
+        from ...data.demo import ensure_demo_dataset
         root = Path("datasets/demo").resolve()
         ensure_demo_dataset(root)
         train = root / "train.txt"

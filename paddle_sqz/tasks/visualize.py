@@ -7,8 +7,8 @@ import numpy as np
 from ..data.image import load_image
 from ..data.listfile import read_list
 from ..errors import SqzError
-from .history import read_history
-from .run_dir import RunDir
+from ..train.history import read_history
+from ..train.run_dir import RunDir
 
 
 def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
@@ -26,7 +26,7 @@ def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
 
 def _prediction_grid(run: RunDir, count: int) -> Path:
     from ..report.predictions import plot_grid
-    from .inference import LoadedRun, predict
+    from ..runs import LoadedRun, predict
     loaded = LoadedRun(run.path)
     if loaded.cfg["data"]["kind"] == "quickdraw":
         return _drawing_grid(run, loaded, count)
@@ -45,7 +45,7 @@ def _drawing_grid(run: RunDir, loaded, count: int) -> Path:
     import paddle
 
     from ..report.predictions import plot_grid
-    from . import build
+    from ..train import build
     dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
     picks = np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int)
     x, y = dataset.batch(picks)  # pixels 0..1, (N, 1, S, S), S = data.image_size

@@ -14,9 +14,9 @@ from ..data.transforms import build_transform
 from ..errors import SqzError
 from ..models import build_model as _build_registered
 from ..models.registry import get_builder
-from .array_loader import ArrayLoader
-from .sampler import EpochBatchSampler
-from .thread_loader import ThreadLoader
+from ..data.loaders.array_loader import ArrayLoader
+from ..data.loaders.sampler import EpochBatchSampler
+from ..data.loaders.thread_loader import ThreadLoader
 
 
 def build_model(cfg: Dict[str, Any]) -> paddle.nn.Layer:

@@ -14,8 +14,8 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 from ..config import load_config
 from ..config.loader import parse_override
 from ..errors import SqzError
-from .compare import about_lines, train_and_measure
-from .inference import LoadedRun, evaluate_run
+from .comparison import about_lines, train_and_measure
+from ..runs import LoadedRun, evaluate_run
 
 
 class Sweep(NamedTuple):
@@ -95,7 +95,7 @@ def run_sweep(cfg_name: str, sweep: str, values: Optional[Sequence[str]] = None,
     about = about_lines(first_run, overrides, wall, command, "sweep")
     about.insert(-2, f"swept: `{SWEEPS[sweep].key}` over {', '.join(str(p.value) for p in points[::len(seeds)])}; "
                      f"seeds {', '.join(map(str, seeds))} (each seed: its own split, initialisation and order)")
-    from ..report.sweep import write_sweep_report
+    from ..report.sweep_report import write_sweep_report
     files = write_sweep_report(rows, out, sweep, about)
     for name in files.values():
         log(f"wrote {name}")
@@ -111,8 +111,8 @@ def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
     """
     import csv
     from ..config.loader import parse_override
-    from ..report.sweep import write_sweep_report
-    from .history import read_history
+    from ..report.sweep_report import write_sweep_report
+    from ..train.history import read_history
     out = Path(out_dir)
     table, md = out / "sweep.csv", out / "sweep.md"
     if not table.is_file() or not md.is_file():

@@ -10,14 +10,14 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import numpy as np
 import paddle
 
-from ..engine import build
-from ..engine.evaluate import evaluate
-from ..engine.inference import LoadedRun
+from ..train import build
+from ..train.evaluate import evaluate
+from ..runs import LoadedRun
 from ..errors import SqzError
 from ..models.measure import count_parameters
-from .finetune import finetune_pruned
-from .model_file import save_compressed
-from .pruning import apply_masks, magnitude_masks
+from ..compress.finetune import finetune_pruned
+from ..compress.model_file import save_compressed
+from ..compress.pruning import apply_masks, magnitude_masks
 
 FLOAT_BYTES = 4
 

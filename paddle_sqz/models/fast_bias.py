@@ -60,7 +60,7 @@ def use_pooled_stem(model: nn.Layer) -> bool:
 
     Call before :func:`use_fast_conv_bias` (conv1 is then marked and left alone by it).
     """
-    from ..models.squeezenet import SqueezeNet
+    from .squeezenet import SqueezeNet
     if not isinstance(model, SqueezeNet):
         return False
     conv, relu, pool = model.features[0], model.features[1], model.features[2]

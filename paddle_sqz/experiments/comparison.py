@@ -27,11 +27,11 @@ from ..config import load_config
 from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
-from . import build
-from .history import read_history
-from .inference import LoadedRun, evaluate_run
-from .run_dir import RunDir
-from .trainer import train
+from ..train import build
+from ..train.history import read_history
+from ..runs import LoadedRun, evaluate_run
+from ..train.run_dir import RunDir
+from ..train.trainer import train
 
 RESERVED_KEYS = ("model.name", "output.name", "output.dir")
 TIMING_IMAGES = 8192  # at most this many test images are used to time inference
@@ -217,7 +217,7 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
         f"inference: batched forward passes (batch {t['eval_batch_size']}) in eval mode under no_grad "
         f"over up to {TIMING_IMAGES} test images, after a warm-up, best of {repeats} passes.",
     ]
-    from ..report.compare import write_comparison
+    from ..report.comparison_report import write_comparison
     files = write_comparison(rows, {r["model"]: r["history"] for r in rows}, out,
                              title=f"Model comparison: {cfg['config_name']}", about=about, notes=notes,
                              plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)")

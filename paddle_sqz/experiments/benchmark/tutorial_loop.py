@@ -13,8 +13,8 @@ import paddle
 import paddle.nn.functional as F
 from PIL import Image
 
-from ..data.listfile import read_list
-from .measure import peak_rss_mb
+from ...data.listfile import read_list
+from ...timing import peak_rss_mb
 
 
 class TutorialDataset(paddle.io.Dataset):

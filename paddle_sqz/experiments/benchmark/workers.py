@@ -1,4 +1,4 @@
-"""One measurement per process: ``python -m paddle_sqz.bench.workers KIND JSON_ARGS``.
+"""One measurement per process: ``python -m paddle_sqz.experiments.benchmark.workers KIND JSON_ARGS``.
 
 Each kind runs in its own process so that settings applied before Paddle loads (the
 package's, or none for the plain baselines) and peak memory belong to that measurement
@@ -15,8 +15,8 @@ MARK = "BENCH_RESULT "
 
 
 def _package_model(name: str, classes: int, fast_bias: bool):
-    from ..engine.fast_bias import use_fast_cpu_forward
-    from ..models import build_model
+    from ...models.fast_bias import use_fast_cpu_forward
+    from ...models import build_model
     model = build_model(name, num_classes=classes)
     if fast_bias:
         use_fast_cpu_forward(model)  # what the trainer applies on the CPU
@@ -32,7 +32,7 @@ def train_step(a: Dict[str, Any]) -> Dict[str, Any]:
     """Training steps on one fixed random batch: the model and optimizer alone, no data loading."""
     import paddle
     import paddle.nn.functional as F
-    from .measure import time_repeats
+    from ...timing import time_repeats
     paddle.seed(0)
     model = (_vision_model(a["model"], a["classes"]) if a["source"] == "vision"
              else _package_model(a["model"], a["classes"], fast_bias=True))
@@ -51,10 +51,10 @@ def train_step(a: Dict[str, Any]) -> Dict[str, Any]:
 
 def pipeline(a: Dict[str, Any]) -> Dict[str, Any]:
     """The package's trainer (tools/train.py's code) on list files; epoch 1 is warm-up."""
-    from ..config import load_config
-    from ..engine.evaluate import evaluate
-    from ..engine.trainer import Trainer
-    from .measure import peak_rss_mb
+    from ...config import load_config
+    from ...train.evaluate import evaluate
+    from ...train.trainer import Trainer
+    from ...timing import peak_rss_mb
     with tempfile.TemporaryDirectory() as out:
         cfg = load_config(a["config"], a["overrides"] + [f"output.dir={out}", "output.visualdl=false"])
         trainer = Trainer(cfg)
@@ -82,8 +82,8 @@ def inference(a: Dict[str, Any]) -> Dict[str, Any]:
     """Evaluation forward passes: dygraph (eval mode, no_grad) and, with ``engines="both"``, the exported model."""
     import numpy as np
     import paddle
-    from ..engine.predictor import Predictor
-    from .measure import time_repeats
+    from ...deploy.predictor import Predictor
+    from ...timing import time_repeats
     paddle.seed(0)
     model = _package_model(a["model"], a["classes"], fast_bias=False)
     model.eval()
@@ -114,10 +114,10 @@ KINDS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
 def main(argv) -> None:
     kind, args = argv[0], json.loads(argv[1])
     if args.get("package_settings"):
-        from .. import runtime
+        from ... import runtime
         runtime.configure()  # before Paddle loads, as tools/*.py do
     result = KINDS[kind](args)
-    from .. import runtime
+    from ... import runtime
     result["runtime"] = runtime.describe()
     print(MARK + json.dumps(result), flush=True)
 

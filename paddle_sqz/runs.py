@@ -12,16 +12,16 @@ import numpy as np
 import paddle
 import paddle.nn.functional as F
 
-from ..data.image import load_image
-from ..data.quickdraw import QuickDrawDataset, load_class_array, match_classes
-from ..data.split import IMAGE_EXTENSIONS
-from ..data.transforms import build_transform
-from ..errors import SqzError
-from ..io_utils import atomic_write_text
-from . import build
-from .checkpoint import load_weights
-from .evaluate import evaluate
-from .run_dir import RunDir
+from .data.image import load_image
+from .data.quickdraw import QuickDrawDataset, load_class_array, match_classes
+from .data.split import IMAGE_EXTENSIONS
+from .data.transforms import build_transform
+from .errors import SqzError
+from .io_utils import atomic_write_text
+from .train import build
+from .train.checkpoint import load_weights
+from .train.evaluate import evaluate
+from .train.run_dir import RunDir
 
 
 ENGINES = ("dygraph", "inference")
@@ -59,7 +59,7 @@ class LoadedRun:
         paddle.set_device("cpu" if not paddle.device.is_compiled_with_cuda() else "gpu")
         self.model = build.build_model(self.cfg)
         if str(weights).endswith(".sqz"):
-            from ..compress.model_file import load_compressed_into
+            from .compress.model_file import load_compressed_into
             load_compressed_into(self.model, weights, self.cfg["model"])
         else:
             load_weights(self.model, self.run.weights(weights))
@@ -67,8 +67,8 @@ class LoadedRun:
         self.transform = build_transform(self.cfg["data"], train=False)
         self.engine = engine
         if engine == "inference":
-            from .export import ensure_export
-            from .predictor import InferenceModel, Predictor
+            from .deploy.export import ensure_export
+            from .deploy.predictor import InferenceModel, Predictor
             self.model = InferenceModel(Predictor(ensure_export(self.run.path, weights)))
 
     def shown(self, name: str) -> str:
@@ -86,7 +86,7 @@ def evaluate_run(run_path, list_file: Optional[str] = None, weights: str = "best
     folder of ``<class>.npy`` files, matched to the run's classes by name (a missing
     class is an error; extra ones are listed in ``extra_classes`` and ignored).
     """
-    from ..report.confusion import confusion_matrix, per_class_accuracy, plot_confusion
+    from .report.confusion import confusion_matrix, per_class_accuracy, plot_confusion
     quickdraw = RunDir.open(run_path).load_config()["data"]["kind"] == "quickdraw"
     if quickdraw and list_file is not None:
         raise SqzError("--list: this is a Quick Draw run (data.kind: quickdraw); evaluate another "

@@ -17,7 +17,7 @@ import paddle
 from ..data.labels import read_labels, write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
-from .inference import LoadedRun
+from ..runs import LoadedRun
 from .predictor import MODEL_FILE, PARAMS_FILE
 
 FORMAT = "paddle_sqz.export.v1"
@@ -86,7 +86,7 @@ def read_export(folder: PathLike) -> Dict[str, Any]:
 
 def ensure_export(run_path: PathLike, weights: str = "best") -> Path:
     """``RUN/export``, (re-)exported when missing, from other weights, or older than the weights file."""
-    from .run_dir import RunDir
+    from ..train.run_dir import RunDir
     run = RunDir.open(run_path)
     folder = run.path / "export"
     source = run.weights(weights)

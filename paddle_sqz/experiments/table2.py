@@ -7,10 +7,10 @@ accuracy is measured on weights decoded back from that file.
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from ..engine.inference import LoadedRun
+from ..runs import LoadedRun
 from ..models import build_model, list_models
-from .model_file import load_compressed, save_compressed
-from .pipeline import RunEvaluator, fp32_bytes, prune, pruned_run_state, state_of
+from ..compress.model_file import load_compressed, save_compressed
+from ..tasks.compress_run import RunEvaluator, fp32_bytes, prune, pruned_run_state, state_of
 
 ALEXNET_PARAMS = 61_100_840  # torchvision / Caffe AlexNet at 1000 classes
 PAPER_TARGET_BYTES = 470_000  # SqueezeNet + Deep Compression, 6-bit: "0.47 MB"

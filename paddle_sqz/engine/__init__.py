@@ -1,1 +1,0 @@
-"""paddle_sqz.engine"""
