@@ -12,7 +12,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 import _bootstrap  # noqa: E402,F401  (as the tool: runtime settings before Paddle loads)
 import train as train_tool  # noqa: E402
 
-from paddle_sqz.engine import device, sampler  # noqa: E402
+from paddle_sqz.data.loaders import sampler  # noqa: E402
+from paddle_sqz.train import device  # noqa: E402
 
 batches = []
 _plain_iter = sampler.EpochBatchSampler.__iter__

@@ -55,7 +55,7 @@ def test_inference_engine_runs_on_the_gpu_and_agrees_with_dygraph(tmp_path):
     engine = run_tool("eval.py", "--run", run_dir, "--engine", "inference", cwd=tmp_path).stdout
     top1 = re.findall(r"^top-1 (\S+)", dygraph, re.M)  # the same images right (loss may differ in the last digit)
     assert top1 and top1 == re.findall(r"^top-1 (\S+)", engine, re.M)
-    from paddle_sqz.engine.predictor import make_config
+    from paddle_sqz.deploy.predictor import make_config
     assert make_config(run_dir / "export").use_gpu()  # auto picks the GPU for Paddle Inference
 
 
