@@ -104,3 +104,19 @@ def test_no_font_at_all_warns_once_with_both_fixes(monkeypatch):
         assert fonts.font_for_text(["凤头鹦鹉"]) == {} and fonts.font_for_text(["蕉林莺"]) == {}
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and "paddle_sqz[fonts]" in messages[0] and "fonts-noto-cjk" in messages[0]
+
+
+def test_display_names_in_predict_output_and_a_wrong_one_named(tiny_demo, tmp_path):
+    from conftest import run_folder_from, run_tool, tiny_overrides
+    shown = "data.display_names={circle: 圆形, triangle: 三角形}"
+    run_dir = run_folder_from(run_tool("train.py", "--cfg", "demo",
+                                       *tiny_overrides(tiny_demo, tmp_path / "out", "train.epochs=1", shown)).stdout)
+    proc = run_tool("predict.py", "--run", run_dir, tiny_demo / "circle", "--topk", "4")
+    line = proc.stdout.splitlines()[0]
+    assert "圆形 (circle) " in line and "三角形 (triangle) " in line and "cross " in line  # unlisted: own name
+    config = run_dir / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("triangle: 三角形", "triangel: 三角形"),
+                      encoding="utf-8")
+    bad = run_tool("predict.py", "--run", run_dir, tiny_demo / "circle", check=False)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1, bad.stderr
+    assert "data.display_names names 'triangel'" in bad.stderr and "labels.txt" in bad.stderr

@@ -75,6 +75,7 @@ def test_eval_reports_topk_per_class_and_confusion(trained):
     assert set(summary["per_class"]) == {"Bananaquit", "Black Skimmer", "Black Throated Bushtiti", "Cockatoo"}
     assert summary["top5"] == 1.0  # 4 classes: the true class is always among the top 5
     assert "top-1" in proc.stdout and "Black Throated Bushtiti" in proc.stdout
+    assert "top-5" not in proc.stdout  # ... so it is not printed
     assert_png(run_dir / "eval" / "confusion.png")
 
 

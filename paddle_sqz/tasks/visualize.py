@@ -18,7 +18,8 @@ def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
     history = read_history(run.metrics)
     if not history:
         raise SqzError(f"{run.metrics}: no epochs recorded yet")
-    written = [Path(plot_curves(history, run.path / "curves.png", title=run.path.name))]
+    written = [Path(plot_curves(history, run.path / "curves.png", title=run.path.name,
+                                num_classes=len(run.load_labels())))]
     if grid_images > 0:
         written.append(_prediction_grid(run, grid_images))
     return written
