@@ -30,6 +30,10 @@ def run_tool(main: Callable[[Optional[Sequence[str]]], int], argv: Optional[Sequ
         _fail(str(exc))
     except OSError as exc:
         _fail(f"{os_error_path(exc, 'a file')}: {os_error_cause(exc)}")
+    except ModuleNotFoundError as exc:
+        if exc.name != "paddle":
+            raise
+        sys.exit(2)  # importing paddle_sqz already printed the one line with the pip commands
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)

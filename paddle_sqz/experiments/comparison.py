@@ -28,6 +28,7 @@ from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
 from ..report.comparison_report import write_comparison
+from ..report.tables import format_accuracy
 from ..runs import Run
 from ..tasks.evaluate import evaluate_run
 from ..timing import time_repeats
@@ -155,7 +156,8 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
         row = measure_run(train(cfg), repeats=repeats)
         row["model"] = label
         rows.append(row)
-        log(f"[{number}/{len(configs)}] {label}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
+        log(f"[{number}/{len(configs)}] {label}: test "
+            f"{format_accuracy(row['top1'], row['top5'], cfg['model']['num_classes'])}, "
             f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
             + (f"{row['images_per_s']:,.0f} images/s inference, " if row["images_per_s"] is not None else "")
             + f"{row['train_seconds']:.0f} s training")

@@ -95,7 +95,7 @@ def predict_run(run, inputs: Sequence[str], weights: str = "best", engine: str =
     if plot:
         out_dir = run.path / "predictions"
         for index, (path, top) in enumerate(results):
-            written.append(Path(plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top],
+            written.append(Path(plot_prediction(load_image(path), [run.shown(n) for n, _ in top], [p for _, p in top],
                                                 out_dir / f"{index:03d}_{path.stem}.png")))
     return results, failures, written
 

@@ -19,11 +19,14 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-def epoch_scalars(record: Dict[str, Any]) -> Dict[str, float]:
-    """The VisualDL scalars of one ``metrics.jsonl`` record."""
-    return {"train/loss": record["train_loss"], "train/top1": record["train_top1"],
-            "eval/loss": record["eval_loss"], "eval/top1": record["eval_top1"], "eval/top5": record["eval_top5"],
-            "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]}
+def epoch_scalars(record: Dict[str, Any], top5: bool = True) -> Dict[str, float]:
+    """The VisualDL scalars of one ``metrics.jsonl`` record (``top5=False``: 5 classes or fewer, always 100%)."""
+    scalars = {"train/loss": record["train_loss"], "train/top1": record["train_top1"],
+               "eval/loss": record["eval_loss"], "eval/top1": record["eval_top1"], "eval/top5": record["eval_top5"],
+               "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]}
+    if not top5:
+        del scalars["eval/top5"]  # metrics.jsonl keeps it
+    return scalars
 
 
 class RunLogger:
@@ -75,7 +78,7 @@ class RunLogger:
             if value is not None:
                 self._vdl.add_scalar(tag=tag, value=float(value), step=int(step))
 
-    def restart_scalars(self, records: Iterable[Dict[str, Any]]) -> None:
+    def restart_scalars(self, records: Iterable[Dict[str, Any]], top5: bool = True) -> None:
         """Replace the folder's VisualDL records by ``records`` (the epochs a resume keeps)."""
         if self._vdl_dir is None or self._vdl is not None:
             return
@@ -83,7 +86,7 @@ class RunLogger:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
         for record in records:
-            self.scalars(record["epoch"], epoch_scalars(record))
+            self.scalars(record["epoch"], epoch_scalars(record, top5))
         self.flush()
 
     def flush(self) -> None:

@@ -32,6 +32,12 @@ from .logger import Progress, RunLogger, epoch_scalars, format_duration
 from .metrics import Meter
 from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
+from ..report.tables import shows_top5
+
+
+def top5_text(top5: float, num_classes: int) -> str:
+    """`` top5 X%`` for the epoch line, or nothing where top-5 is always 100%."""
+    return f" top5 {top5:.2%}" if shows_top5(num_classes) else ""
 
 
 def check_fits(model: Dict[str, Any], source) -> None:
@@ -121,7 +127,7 @@ class Trainer:
         if self.dist.is_main:
             write_history(self.run.metrics, self.history)
             atomic_write_text(self.run.config, config_text(self.cfg))
-            self.log.restart_scalars(self.history)  # VisualDL: each epoch once
+            self.log.restart_scalars(self.history, shows_top5(len(self.class_names)))  # VisualDL: each epoch once
         self.log.info(f"resuming {self.run.path} at epoch {self.start_epoch} "
                       f"(best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']})")
 
@@ -215,8 +221,9 @@ class Trainer:
             if self.dist.is_main:
                 self._save(epoch, improved)
             self.log.info(f"epoch {epoch}/{epochs} train loss {train['loss']:.4f} top1 {train['top1']:.2%} | "
-                          f"eval loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%} "
-                          f"top5 {evaluation['top5']:.2%} | {train['images_per_s']:.1f} img/s, "
+                          f"eval loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%}"
+                          f"{top5_text(evaluation['top5'], len(self.class_names))} | "
+                          f"{train['images_per_s']:.1f} img/s, "
                           f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
             if evaluation["dead_classes"]:
                 self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, self.eval_split))
@@ -230,7 +237,7 @@ class Trainer:
         if improved:
             save_weights(self.run.best, self.net.state_dict())
         write_history(self.run.metrics, self.history)
-        self.log.scalars(epoch, epoch_scalars(self.history[-1]))
+        self.log.scalars(epoch, epoch_scalars(self.history[-1], top5=shows_top5(len(self.class_names))))
         self.log.flush()
         save_checkpoint(self.run.checkpoint, {
             "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),
