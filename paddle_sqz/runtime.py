@@ -2,7 +2,7 @@
 
 Paddle's CPU wheel bundles an Intel MKL that takes a slow code path on AMD
 processors; ``MKL_DEBUG_CPU_TYPE=5`` makes it use its AVX2 kernels (measured
-about 1.5x on SqueezeNet training here, see README). Applied automatically on AMD
+about 1.5x on SqueezeNet training here, see notebooks/RESULTS.md). Applied automatically on AMD
 CPUs unless the user set the variable already or set ``PADDLE_SQZ_NO_TUNING=1``.
 
 Paddle's CPU allocator takes every large tensor from glibc ``malloc``, which maps big
@@ -10,7 +10,7 @@ blocks freshly from the kernel and unmaps them on free: each of the ~150 activat
 of a SqueezeNet step then page-faults (about 160,000 faults and 0.45 s of kernel time
 per 1_1 step at batch 32 here). :func:`keep_freed_memory` tells glibc to serve large
 blocks from its heap and keep freed memory for reuse (``mallopt``), which cut the faults
-to about 18,000 per step and sped the step up about 1.3x (README, Speed). Same math,
+to about 18,000 per step and sped the step up about 1.3x (notebooks/RESULTS.md, Speed). Same math,
 higher resident memory (the peak stays mapped). ``PADDLE_SQZ_MALLOC=0`` turns it off.
 
 Paddle warns "No ccache found ... recompiling all source files may be required" on every
