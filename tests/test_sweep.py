@@ -104,6 +104,7 @@ def test_bypass_report_says_whether_the_papers_ordering_holds():
     assert "| simple bypass | 70.00% | 60.40% |" in md
 
 
+@pytest.mark.slow
 @needs(QD14)
 def test_two_point_sweep_end_to_end(tmp_path):
     out = tmp_path / "sweep"

@@ -18,14 +18,13 @@ only (README, "Deploy").
 import argparse
 
 import _bootstrap  # noqa: F401
-from paddle_sqz.cli import run_tool
+from paddle_sqz.cli import add_weights_arguments, run_tool
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
-    parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
-                        help="the run's best model, its latest checkpoint, or a compressed .sqz file")
+    add_weights_arguments(parser)
     parser.add_argument("--format", nargs="+", choices=("paddle", "onnx", "lite"), dest="formats",
                         help="formats to write (default: all that are installed)")
     parser.add_argument("--int8", action="store_true", help="also write model_int8.onnx (ONNX Runtime static int8)")
@@ -34,10 +33,9 @@ def main(argv=None) -> int:
     parser.add_argument("--opset", type=int, default=13, help="ONNX opset, at least 13 (13)")
     parser.add_argument("--out", metavar="DIR", help="folder to write (default RUN/export)")
     args = parser.parse_args(argv)
-    if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
-        parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
     from paddle_sqz.deploy.export import export_run, read_export, summary_lines
-    folder = export_run(args.run, args.weights, args.out, args.formats, args.int8, args.calib_images, args.opset)
+    folder = export_run(args.run, args.weights, args.out, args.formats, args.int8, args.calib_images, args.opset,
+                        allow_pickle=args.allow_pickle)
     for line in summary_lines(read_export(folder), folder):
         print(line)
     return 0

@@ -25,7 +25,7 @@ def _flatten(tree: Dict[str, Any], source: str, prefix: str = "") -> Dict[str, A
     flat = {}
     for key, value in tree.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and SCHEMA.get(dotted, Key("", None, "")).type != "mapping":
             if not any(k.startswith(dotted + ".") for k in SCHEMA):
                 raise SqzError(f"{source}: unknown section {dotted!r}; valid keys: {', '.join(SCHEMA)}")
             flat.update(_flatten(value, source, dotted + "."))
@@ -63,6 +63,8 @@ def _check(key: str, value: Any, source: str) -> Any:
         "bool": isinstance(value, bool),
         "floats": isinstance(value, list) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value),
+        "mapping": isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()),
     }[spec.type]
     if not ok:
         raise SqzError(f"{source}: key {key!r} expects {spec.type}, got {value!r} ({type(value).__name__})")
@@ -128,7 +130,7 @@ def load_config(name_or_path: str, overrides: Iterable[str] = ()) -> Dict[str, A
         flat[key] = _check(key, value, str(path))
     for text in overrides:
         key, value = parse_override(text)
-        flat[key] = _check(key, value, f"-o {text}")
+        flat[key] = _check(key, value, f"-o {text}" if text.isprintable() else f"-o {text!r}")  # one line
     cfg = _nest(copy.deepcopy(flat))
     cfg["config_name"] = meta_name
     validate(cfg)

@@ -10,7 +10,8 @@
   ``lite/model_{arm,x86}.nb`` when ``paddle_lite_opt`` is installed; the exact command is
   in ``export.json`` either way.
 
-Beside them ``labels.txt`` and ``export.json`` (model, classes, input shape, the run's
+Beside them ``model.pdparams`` for ``paddle.load`` users (a pickle: written only here,
+never read by the package), ``labels.txt`` and ``export.json`` (model, classes, input shape, the run's
 evaluation preprocessing, the formats written): the folder alone is enough to predict with
 any engine. It is built under a temporary name and renamed into place, so a stopped export
 never leaves a half-written folder that looks complete. ``weights`` may be a ``.sqz`` file
@@ -27,12 +28,14 @@ from ..data.labels import write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike
 from ..runs import Run
+from ..train.checkpoint import save_pdparams
 from . import lite, onnx_export
 from .export_info import FORMATS, LABELS, MODEL_FILE, PARAMS_FILE, read_export, write_info
 
 __all__ = ["MODEL_FILE", "PARAMS_FILE", "read_export", "export_run", "ensure_export"]
 
 CALIBRATION_IMAGES = 256
+PDPARAMS = "model.pdparams"
 
 
 def input_shape(cfg: Dict[str, Any]) -> list:
@@ -77,7 +80,8 @@ def calibration_batches(run: Run, images: int) -> Iterator[np.ndarray]:
 
 def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None,
                formats: Optional[Sequence[str]] = None, int8: bool = False,
-               calib_images: int = CALIBRATION_IMAGES, opset: int = onnx_export.OPSET) -> Path:
+               calib_images: int = CALIBRATION_IMAGES, opset: int = onnx_export.OPSET,
+               allow_pickle: bool = False) -> Path:
     """Write the export folder of ``run`` (a :class:`Run` or its folder; see the module docstring)."""
     formats = list(formats or available_formats())
     for name in formats:
@@ -90,7 +94,7 @@ def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None,
         raise SqzError("--int8: the int8 model is an ONNX one; add --format onnx")
     if "onnx" in formats:
         onnx_export.require_onnx()
-    run = Run.open(run)
+    run = Run.open(run, allow_pickle=allow_pickle)
     source = weights_file(run, weights)
     model = run.fresh_model(str(source) if str(weights).endswith(".sqz") else weights)
     out = Path(out_dir) if out_dir else run.path / "export"
@@ -122,6 +126,8 @@ def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None,
         written["lite"] = {"program": f"{lite.LITE_DIR}/{lite.LEGACY_PROGRAM}", "nb": nbs,
                            "opt_commands": {t: lite.command_text(out / lite.LITE_DIR, t) for t in lite.TARGETS}}
     write_labels(tmp / LABELS, run.class_names)
+    save_pdparams(tmp / PDPARAMS, model.state_dict())  # for paddle.load users; never read back here
+    save_pdparams(tmp / PDPARAMS, model.state_dict())  # for paddle.load users; never read back here
     data = cfg["data"]
     write_info(tmp, {"model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
                      "run": str(run.path), "weights": str(source), "weights_choice": str(weights),

@@ -6,7 +6,7 @@ config, overrides and seed; only ``model.name`` differs. Each run is its own fol
 overlays the curves of all models. Then, per model:
 
 - parameters: the number of weights of the built network;
-- size: the saved best weights (``best_model.pdparams``) on disk, in KB;
+- size: the saved best weights (``best_model.safetensors``) on disk, in KB;
 - test top-1 / top-5: :func:`inference.evaluate_run` on the held-out test fold (Quick
   Draw) or test list, with the best weights (chosen on the validation split);
 - epochs and training time: from ``metrics.jsonl`` (the sum of ``epoch_seconds``, the
@@ -28,6 +28,7 @@ from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
 from ..report.comparison_report import write_comparison
+from ..report.tables import format_accuracy
 from ..runs import Run
 from ..tasks.evaluate import evaluate_run
 from ..timing import time_repeats
@@ -155,7 +156,8 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
         row = measure_run(train(cfg), repeats=repeats)
         row["model"] = label
         rows.append(row)
-        log(f"[{number}/{len(configs)}] {label}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
+        log(f"[{number}/{len(configs)}] {label}: test "
+            f"{format_accuracy(row['top1'], row['top5'], cfg['model']['num_classes'])}, "
             f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
             + (f"{row['images_per_s']:,.0f} images/s inference, " if row["images_per_s"] is not None else "")
             + f"{row['train_seconds']:.0f} s training")
@@ -199,7 +201,7 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
         "test top-1 / top-5: accuracy on the held-out test fold, never seen in training or model "
         "selection. The Quick Draw tutorial's \"Test accuracy\" is Keras `top_k_categorical_accuracy`, "
         "i.e. **top-5**.",
-        "size: the saved best weights (`best_model.pdparams`) on disk.",
+        "size: the saved best weights (`best_model.safetensors`) on disk.",
         "training time: the sum of the epochs' training compute (`epoch_seconds` in metrics.jsonl), "
         "without the per-epoch validation pass.",
         f"inference: batched forward passes (batch {t['eval_batch_size']}) in eval mode under no_grad "

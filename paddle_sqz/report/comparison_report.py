@@ -20,6 +20,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
+from .curves import plot_compare
 from .fonts import font_for_text
 
 
@@ -183,7 +184,6 @@ def plot_accuracy_vs_params(rows: Sequence[Mapping[str, Any]], path: PathLike,
 
 def plot_epoch_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], out_dir: PathLike) -> List[str]:
     """``val_top1.png`` and ``val_loss.png``: every model's per-epoch validation curve overlaid."""
-    from .curves import plot_compare
     out_dir = Path(out_dir)
     return [plot_compare(histories, "eval_top1", out_dir / "val_top1.png", "validation top-1 accuracy"),
             plot_compare(histories, "eval_loss", out_dir / "val_loss.png", "validation loss")]

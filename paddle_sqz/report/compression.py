@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Sequence
 
 from ..io_utils import atomic_write_text
 from . import new_figure, save_png
-from ..experiments.table2 import PAPER_TARGET_BYTES
+from ..published import PAPER_DEEP_COMPRESSION_BYTES as PAPER_TARGET_BYTES
 
 CSV_KEYS = ("model", "step", "bytes", "sparsity", "bits", "vs_fp32", "vs_alexnet", "top1", "top5", "file")
 

@@ -8,7 +8,6 @@ import importlib.util
 import os
 from typing import Any, Dict, List, Tuple
 
-from .workers import MARK  # noqa: F401  (the worker protocol this module relies on)
 
 ENGINE_NAMES = {"dygraph": "Paddle dygraph (no_grad)", "inference": "Paddle Inference (oneDNN)",
                 "onnxruntime": "ONNX Runtime fp32", "onnxruntime-int8": "ONNX Runtime int8 (static, QDQ)",
