@@ -128,6 +128,7 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
     loaded = LoadedRun(run.path)
     return {
         "model": loaded.cfg["model"]["name"],
+        "arch": loaded.cfg["model"]["name"],
         "parameters": count_parameters(loaded.model),
         "size_kb": run.best.stat().st_size / 1024.0,
         "top1": float(evaluation["top1"]),
@@ -220,7 +221,8 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
     from ..report.comparison_report import write_comparison
     files = write_comparison(rows, {r["model"]: r["history"] for r in rows}, out,
                              title=f"Model comparison: {cfg['config_name']}", about=about, notes=notes,
-                             plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)")
+                             plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)",
+                             classes=len(first_run.class_names))
     for name in files.values():
         log(f"wrote {name}")
     return {"out_dir": out, "rows": rows, "files": files, "wall_seconds": wall}

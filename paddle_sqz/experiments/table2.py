@@ -13,7 +13,6 @@ from ..compress.model_file import load_compressed, save_compressed
 from ..tasks.compress_run import RunEvaluator, fp32_bytes, prune, pruned_run_state, state_of
 
 ALEXNET_PARAMS = 61_100_840  # torchvision / Caffe AlexNet at 1000 classes
-PAPER_TARGET_BYTES = 470_000  # SqueezeNet + Deep Compression, 6-bit: "0.47 MB"
 
 
 def alexnet_fp32() -> Dict[str, Any]:

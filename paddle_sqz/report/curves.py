@@ -17,26 +17,38 @@ from .fonts import font_for_text
 # Up to this many points a line also gets markers, so a 1-epoch run still shows a dot.
 _MARKER_LIMIT = 30
 
-_ACCURACY_SERIES = (  # key, label, line style
-    ("train_top1", "train top-1", "-"),
-    ("eval_top1", "eval top-1", "-"),
-    ("eval_top5", "eval top-5", "--"),
+# Train is drawn first as a wide pale line, the evaluation split on top of it thin and
+# dashed with other markers: where the two are equal both stay visible.
+_UNDER = {"linewidth": 4.0, "alpha": 0.45, "marker": "o", "markersize": 7}
+_OVER = {"linewidth": 1.6, "marker": "s", "markersize": 3.5}
+_ACCURACY_SERIES = (  # key, label, line style, line properties
+    ("train_top1", "train top-1", "-", _UNDER),
+    ("eval_top1", "eval top-1", "--", _OVER),
+    ("eval_top5", "eval top-5", ":", _OVER),
 )
-_LOSS_SERIES = (("train_loss", "train loss", "-"), ("eval_loss", "eval loss", "-"))
+_LOSS_SERIES = (("train_loss", "train loss", "-", _UNDER), ("eval_loss", "eval loss", "--", _OVER))
 
 
-def _series(history: Sequence[Mapping[str, Any]], key: str) -> Tuple[List[int], List[float]]:
-    points = [(int(r["epoch"]), float(r[key])) for r in history if r.get(key) is not None]
+def _series(history: Sequence[Mapping[str, Any]], key: str,
+            scale: float = 1.0) -> Tuple[List[int], List[float]]:
+    points = [(int(r["epoch"]), scale * float(r[key])) for r in history if r.get(key) is not None]
     return [e for e, _ in points], [v for _, v in points]
+
+
+def _scale(key: str) -> float:
+    """Accuracies are stored as fractions and drawn in percent, like every report."""
+    return 100.0 if "top" in key else 1.0
 
 
 def _plot_series(ax: Axes, history: Sequence[Mapping[str, Any]], key: str, label: str,
                  style: str, **line: Any) -> bool:
-    epochs, values = _series(history, key)
+    epochs, values = _series(history, key, _scale(key))
     if not epochs:
         return False
-    marker = "o" if len(epochs) <= _MARKER_LIMIT else None
-    ax.plot(epochs, values, style, marker=marker, markersize=4, label=label, **line)
+    line = {"marker": "o", "markersize": 4, **line}
+    if len(epochs) > _MARKER_LIMIT:
+        line["marker"] = None
+    ax.plot(epochs, values, style, label=label, **line)
     return True
 
 
@@ -60,14 +72,14 @@ def plot_curves(history: Sequence[Mapping[str, Any]], path: PathLike,
     fig = new_figure(12, 4.2)
     acc_ax, loss_ax = fig.subplots(1, 2)
 
-    for key, label, style in _ACCURACY_SERIES:
-        _plot_series(acc_ax, history, key, label, style)
+    for key, label, style, line in _ACCURACY_SERIES:
+        _plot_series(acc_ax, history, key, label, style, **line)
     epochs = [int(r["epoch"]) for r in history]
-    _style_axes(acc_ax, "Accuracy", "accuracy (fraction, 1.0 = 100%)", epochs)
-    acc_ax.set_ylim(-0.02, 1.02)
+    _style_axes(acc_ax, "Accuracy", "accuracy (%)", epochs)
+    acc_ax.set_ylim(-2, 102)
 
-    for key, label, style in _LOSS_SERIES:
-        _plot_series(loss_ax, history, key, label, style)
+    for key, label, style, line in _LOSS_SERIES:
+        _plot_series(loss_ax, history, key, label, style, **line)
     _style_axes(loss_ax, "Loss", "cross-entropy loss", epochs)
     handles, labels = loss_ax.get_legend_handles_labels()
     rates = {r["lr"] for r in history if r.get("lr") is not None}

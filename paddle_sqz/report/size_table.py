@@ -7,7 +7,7 @@ The paper's own figures are shown beside them for comparison, never used.
 import csv
 import io
 from pathlib import Path
-from typing import Any, Dict, List, NamedTuple, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence
 
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
@@ -20,17 +20,30 @@ class Entry(NamedTuple):
     label: str
     model: str
     kwargs: Dict[str, Any]
-    paper: str  # the paper's figure for this network, for comparison
+    paper: str  # the paper's figure for this network, in its words
+    paper_mb: Optional[float] = None      # the same as numbers, for the gap column
+    paper_params: Optional[int] = None
 
 
 ENTRIES = (
-    Entry("AlexNet (torchvision, one tower)", "alexnet", {}, "240 MB (Caffe, two towers)"),
-    Entry("SqueezeNet v1.0", "squeezenet1_0", {}, "4.8 MB, 1,248,424 params"),
-    Entry("SqueezeNet v1.1", "squeezenet1_1", {}, "1,235,496 params, 2.4x fewer FLOPs than v1.0"),
-    Entry("SqueezeNet v1.0 + simple bypass", "squeezenet1_0", {"bypass": "simple"}, "4.8 MB"),
-    Entry("SqueezeNet v1.0 + complex bypass", "squeezenet1_0", {"bypass": "complex"}, "7.7 MB"),
-    Entry("SqueezeNet generator, SR=0.75", "squeezenet_meta", {"sr": 0.75}, "19 MB (Figure 3a)"),
+    Entry("AlexNet (torchvision, one tower)", "alexnet", {}, "240 MB (Caffe, two towers)", 240.0),
+    Entry("SqueezeNet v1.0", "squeezenet1_0", {}, "4.8 MB, 1,248,424 params", 4.8, 1_248_424),
+    Entry("SqueezeNet v1.1", "squeezenet1_1", {}, "1,235,496 params, 2.4x fewer FLOPs than v1.0",
+          None, 1_235_496),
+    Entry("SqueezeNet v1.0 + simple bypass", "squeezenet1_0", {"bypass": "simple"}, "4.8 MB", 4.8),
+    Entry("SqueezeNet v1.0 + complex bypass", "squeezenet1_0", {"bypass": "complex"}, "7.7 MB", 7.7),
+    Entry("SqueezeNet generator, SR=0.75", "squeezenet_meta", {"sr": 0.75}, "19 MB (Figure 3a)", 19.0),
 )
+
+
+def gap_text(row: Dict[str, Any]) -> str:
+    """Ours against the paper's numbers: parameters difference and file size ratio."""
+    parts = []
+    if row.get("paper_params"):
+        parts.append(f"{row['parameters'] - row['paper_params']:+,} params")
+    if row.get("paper_mb"):
+        parts.append(f"file {row['file_bytes'] / MB / row['paper_mb']:.2f}x the paper's")
+    return "; ".join(parts) or "–"
 
 
 def measure_entries(entries: Sequence[Entry] = ENTRIES, num_classes: int = 1000,
@@ -48,7 +61,8 @@ def measure_entries(entries: Sequence[Entry] = ENTRIES, num_classes: int = 1000,
         rows.append({"label": entry.label, "model": entry.model,
                      "options": " ".join(f"{k}={v}" for k, v in entry.kwargs.items()),
                      "parameters": count_parameters(model), "file_bytes": saved_size_bytes(model),
-                     "macs": count_macs(model, (1, 3, input_size, input_size)), "paper": entry.paper})
+                     "macs": count_macs(model, (1, 3, input_size, input_size)), "paper": entry.paper,
+                     "paper_mb": entry.paper_mb, "paper_params": entry.paper_params})
         del model
     base = rows[0]
     for row in rows:
@@ -60,21 +74,24 @@ def measure_entries(entries: Sequence[Entry] = ENTRIES, num_classes: int = 1000,
 def markdown(rows: Sequence[Dict[str, Any]], about: Sequence[str] = ()) -> str:
     lines = ["# Model sizes (paper Table 2 / Table 3 style)\n", *[f"- {line}" for line in about], "",
              "| network | parameters | fp32 file (MB) | GMACs / image | GFLOPs / image | "
-             f"{rows[0]['label'].split(' (')[0]} / this: params | : file size | paper |",
-             "|---|---:|---:|---:|---:|---:|---:|---|"]
+             f"{rows[0]['label'].split(' (')[0]} / this: params | : file size | paper | ours vs the paper |",
+             "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in rows:
         lines.append(f"| {r['label']} | {r['parameters']:,} | {r['file_bytes'] / MB:.2f} | {r['macs'] / 1e9:.3f} | "
-                     f"{2 * r['macs'] / 1e9:.3f} | {r['params_ratio']:.1f}x | {r['size_ratio']:.1f}x | {r['paper']} |")
+                     f"{2 * r['macs'] / 1e9:.3f} | {r['params_ratio']:.1f}x | {r['size_ratio']:.1f}x | {r['paper']} | "
+                     f"{gap_text(r)} |")
     return "\n".join(lines) + "\n"
 
 
 def write_csv(rows: Sequence[Dict[str, Any]], path: PathLike) -> str:
-    keys = ("label", "model", "options", "parameters", "file_bytes", "macs", "params_ratio", "size_ratio", "paper")
+    keys = ("label", "model", "options", "parameters", "file_bytes", "macs", "params_ratio", "size_ratio", "paper",
+            "paper_mb", "paper_params")
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(keys)
     for r in rows:
-        writer.writerow([f"{r[k]:.4f}" if isinstance(r[k], float) else r[k] for k in keys])
+        writer.writerow([f"{r[k]:.4f}" if isinstance(r[k], float) else "" if r.get(k) is None else r[k]
+                         for k in keys])
     atomic_write_text(path, buffer.getvalue())
     return str(path)
 
