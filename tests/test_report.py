@@ -232,3 +232,27 @@ def test_plot_grid(tmp_path):
 def test_plot_grid_lengths_must_match(tmp_path):
     with pytest.raises(SqzError, match="2 images"):
         predictions.plot_grid([_image(), _image()], ["a"], ["a"], [0.5], tmp_path / "g.png")
+
+
+# -- predict --plot file names ----------------------------------------------------------------
+
+def test_prediction_pngs_of_same_named_files_in_two_folders_differ(tmp_path):
+    """The issue: every bird class has 1.jpg ... 5.jpg, and the second picture replaced the first."""
+    a, b = tmp_path / "photos" / "Cockatoo" / "1.jpg", tmp_path / "photos" / "Black Skimmer" / "1.jpg"
+    other = tmp_path / "photos" / "Cockatoo" / "2.jpg"
+    out = tmp_path / "predictions"
+    names = [p.name for p in predictions.unique_png_paths([a, b, other], out)]
+    assert names == ["Cockatoo__1.png", "Black Skimmer__1.png", "2.png"]
+    assert [p.name for p in predictions.unique_png_paths([a, a], out)] == ["1.png", "1-2.png"]
+
+
+def test_prediction_pngs_never_overwrite_an_earlier_call(tmp_path):
+    out = tmp_path / "predictions"
+    image = tmp_path / "x" / "1.jpg"
+    first = predictions.unique_png_paths([image], out)[0]
+    predictions.plot_prediction(_image(), ["a", "b"], [0.7, 0.3], first)
+    before = first.read_bytes()
+    second = predictions.unique_png_paths([image], out)[0]
+    assert second != first and second.name == "1-2.png"
+    predictions.plot_prediction(_image(1), ["b", "a"], [0.6, 0.4], second)
+    assert first.read_bytes() == before

@@ -28,12 +28,12 @@ def main(argv=None) -> int:
         print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
     if args.plot:
         from paddle_sqz.data.image import load_image
-        from paddle_sqz.report.predictions import plot_prediction
+        from paddle_sqz.report.predictions import plot_prediction, unique_png_paths
         out_dir = loaded.run.path / "predictions"
         out_dir.mkdir(exist_ok=True)
-        for index, (path, top) in enumerate(results):
-            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top],
-                                  out_dir / f"{index:03d}_{path.stem}.png")
+        pngs = unique_png_paths([path for path, _ in results], out_dir)
+        for (path, top), png in zip(results, pngs):
+            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top], png)
             print(f"wrote {png}")
     return 0
 
