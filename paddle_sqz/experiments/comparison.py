@@ -32,8 +32,14 @@ from ..train.history import read_history
 from ..runs import LoadedRun, evaluate_run
 from ..train.run_dir import RunDir
 from ..train.trainer import train
+from ..train.visualdl_views import add_hparams, run_writer
 
 RESERVED_KEYS = ("model.name", "output.name", "output.dir")
+# the settings shown in VisualDL's HParams tab (all runs of a comparison or sweep share the rest)
+HPARAM_KEYS = ("model.name", "model.bypass", "model.sr", "model.pct_3x3", "model.layout", "model.dropout",
+               "train.optimizer", "train.lr", "train.lr_schedule", "train.epochs", "train.batch_size",
+               "train.weight_decay", "data.image_size")
+HPARAM_METRICS = ("top1", "top5", "parameters", "size_kb", "train_seconds", "images_per_s", "dead_classes")
 TIMING_IMAGES = 8192  # at most this many test images are used to time inference
 
 
@@ -158,6 +164,18 @@ def _data_lines(cfg: Dict[str, Any], class_names: Sequence[str]) -> List[str]:
             f"{len(class_names)} classes"]
 
 
+def log_hparams(row: Dict[str, Any], cfg: Dict[str, Any]) -> None:
+    """The run's settings and final metrics into its own VisualDL log (the HParams tab
+    then compares every model of a comparison and every point of a sweep)."""
+    if not cfg["output"]["visualdl"]:
+        return
+    hparams = {key: cfg[key.split(".")[0]][key.split(".")[1]] for key in HPARAM_KEYS}
+    hparams["seed"] = cfg["seed"]
+    metrics = {("test_" + k if k in ("top1", "top5") else k): row.get(k) for k in HPARAM_METRICS}
+    with run_writer(Path(row["run"])) as writer:
+        add_hparams(writer, hparams, metrics)
+
+
 def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
                       log: Callable[[str], None] = print) -> List[Dict[str, Any]]:
     """Train each config (label -> config) in turn and measure it; row ``model`` is the label."""
@@ -167,6 +185,7 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
         log(f"[{number}/{len(configs)}] training {label}")
         row = measure_run(train(cfg), repeats=repeats)
         row["model"] = label
+        log_hparams(row, cfg)
         rows.append(row)
         log(f"[{number}/{len(configs)}] {label}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
             f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "

@@ -16,7 +16,8 @@ from ..runs import LoadedRun
 from ..errors import SqzError
 from ..models.measure import count_parameters
 from ..compress.finetune import finetune_pruned
-from ..compress.model_file import save_compressed
+from ..compress.model_file import load_compressed, save_compressed
+from ..train.visualdl_views import add_weight_histograms, run_writer
 from ..compress.pruning import apply_masks, magnitude_masks
 
 FLOAT_BYTES = 4
@@ -84,4 +85,8 @@ def compress_run(run_path, sparsity: float, bits: int, method: str = "kmeans", s
                              scope=scope, finetune_epochs=finetune_epochs, prune_rounds=rounds)
     result["fp32_bytes"] = fp32_bytes(loaded.model)
     result["finetune_run"] = str(finetune_run) if finetune_run else None
+    if finetune_run and loaded.cfg["output"]["visualdl"]:
+        # the Histogram tab's last step: the weights as decoded from the file, shared values
+        with run_writer(Path(finetune_run)) as writer:
+            add_weight_histograms(writer, load_compressed(path)[1], finetune_epochs + 1)
     return result

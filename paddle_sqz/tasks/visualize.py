@@ -1,4 +1,8 @@
-"""Plots of a finished run: the tutorial's curves and a grid of test predictions."""
+"""Plots of a finished run: the tutorial's curves and a grid of test predictions.
+
+The grid also goes into the run's VisualDL log (Image tab, tag ``predictions/test_grid``,
+at the run's last epoch), beside the curves the trainer logged.
+"""
 from pathlib import Path
 from typing import List
 
@@ -9,6 +13,7 @@ from ..data.listfile import read_list
 from ..errors import SqzError
 from ..train.history import read_history
 from ..train.run_dir import RunDir
+from ..train.visualdl_views import add_image_file, run_writer
 
 
 def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
@@ -20,7 +25,11 @@ def visualize_run(run_path, grid_images: int = 16) -> List[Path]:
         raise SqzError(f"{run.metrics}: no epochs recorded yet")
     written = [Path(plot_curves(history, run.path / "curves.png", title=run.path.name))]
     if grid_images > 0:
-        written.append(_prediction_grid(run, grid_images))
+        grid = _prediction_grid(run, grid_images)
+        written.append(grid)
+        if run.load_config()["output"]["visualdl"]:
+            with run_writer(run.path) as writer:
+                add_image_file(writer, "predictions/test_grid", grid, step=len(history))
     return written
 
 

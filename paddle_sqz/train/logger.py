@@ -1,8 +1,12 @@
-"""Progress on the console and in ``train.log``; scalars to VisualDL. Only rank 0 writes."""
+"""Progress on the console and in ``train.log``; scalars to VisualDL. Only rank 0 writes.
+
+Other VisualDL views hook in with :meth:`RunLogger.on_epoch` (e.g. the weight
+histograms of compression fine-tuning, written by ``train.visualdl_views``).
+"""
 import sys
 import time
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 
 def format_duration(seconds: float) -> str:
@@ -17,9 +21,19 @@ class RunLogger:
         self.enabled = enabled
         self._log = open(log_path, "a", encoding="utf-8") if enabled and log_path else None
         self._vdl = None
+        self._epoch_hooks: List[Callable[[Any, int], None]] = []
         if enabled and vdl_dir is not None:
             from visualdl import LogWriter  # imported lazily: VisualDL is slow to import
             self._vdl = LogWriter(logdir=str(vdl_dir))
+
+    @property
+    def writer(self) -> Optional[Any]:
+        """The run's VisualDL ``LogWriter`` (``None`` on other ranks or with visualdl off)."""
+        return self._vdl
+
+    def on_epoch(self, hook: Callable[[Any, int], None]) -> None:
+        """Call ``hook(writer, epoch)`` after each epoch's scalars (only where VisualDL is on)."""
+        self._epoch_hooks.append(hook)
 
     def info(self, message: str) -> None:
         if not self.enabled:
@@ -35,6 +49,13 @@ class RunLogger:
         for tag, value in values.items():
             if value is not None:
                 self._vdl.add_scalar(tag=tag, value=float(value), step=int(step))
+
+    def epoch_done(self, epoch: int) -> None:
+        """Run the :meth:`on_epoch` hooks for ``epoch``."""
+        if self._vdl is None:
+            return
+        for hook in self._epoch_hooks:
+            hook(self._vdl, int(epoch))
 
     def flush(self) -> None:
         if self._vdl is not None:

@@ -195,6 +195,7 @@ class Trainer:
             "train/loss": record["train_loss"], "train/top1": record["train_top1"],
             "eval/loss": record["eval_loss"], "eval/top1": record["eval_top1"], "eval/top5": record["eval_top5"],
             "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]})
+        self.log.epoch_done(epoch)
         self.log.flush()
         save_checkpoint(self.run.checkpoint, {
             "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),
