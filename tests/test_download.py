@@ -1,5 +1,6 @@
 """Resumable downloads against a local HTTP server (never the internet)."""
 import importlib.util
+import io
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -254,7 +255,7 @@ def test_max_rows_with_a_header_longer_than_the_guess(server, tmp_path):
     text = "{'descr': '|u1', 'fortran_order': False, 'shape': (20, 784), }"
     text = text.ljust(512 - 10 - 1) + "\n"  # numpy pads with spaces; a 512-byte header
     body = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode() + rows.tobytes()
-    assert np.array_equal(np.load(__import__("io").BytesIO(body)), rows)
+    assert np.array_equal(np.load(io.BytesIO(body)), rows)
     server.files["/numpy_bitmap/long.npy"] = body
     dest = download_first_rows(server.base + "long.npy", tmp_path / "long.npy", 10,
                                progress=False, chunk=64)
