@@ -58,7 +58,7 @@ def test_every_view_reads_back_over_http_beside_the_training_scalars(tmp_path):
         assert [s for s, _ in read_scalar(base, name, "train/loss")] == [1, 2]
 
         (entry,) = read_hparams(base)
-        assert entry["hparams"] == {"model.name": "qd_gap", "train.lr": 0.001, "seed": 0, "amp": "False"}
+        assert entry["hparams"] == {"model_name": "qd_gap", "train_lr": 0.001, "seed": 0, "amp": "False"}
         assert entry["metrics"]["hparam/test_top1"] == pytest.approx(0.75)
         assert entry["metrics"]["hparam/parameters"] == pytest.approx(1234)
 
@@ -102,10 +102,10 @@ def test_compare_puts_every_model_in_the_hparams_tab(tmp_path):
              "-o", f"data.folder={QD14}", "model.num_classes=14", "data.max_items_per_class=40",
              "train.epochs=1", "train.log_interval=100", "--out", out, "--repeats", "1", timeout=120)
     with visualdl_server(out) as base:
-        entries = {e["hparams"]["model.name"]: e for e in read_hparams(base)}
+        entries = {e["hparams"]["model_name"]: e for e in read_hparams(base)}
         assert set(entries) == {"qd_lenet_gap", "qd_gap"}
         for name, entry in entries.items():
-            assert entry["hparams"]["train.epochs"] == 1 and entry["hparams"]["seed"] == 0
+            assert entry["hparams"]["train_epochs"] == 1 and entry["hparams"]["seed"] == 0
             assert 0 <= entry["metrics"]["hparam/test_top1"] <= entry["metrics"]["hparam/test_top5"] <= 1
         assert entries["qd_lenet_gap"]["metrics"]["hparam/parameters"] == 4570
         for run, tags in list_runs_and_tags(base).items():

@@ -35,10 +35,9 @@ from ..train.trainer import train
 from ..train.visualdl_views import add_hparams, run_writer
 
 RESERVED_KEYS = ("model.name", "output.name", "output.dir")
-# the settings shown in VisualDL's HParams tab (all runs of a comparison or sweep share the rest)
-HPARAM_KEYS = ("model.name", "model.bypass", "model.sr", "model.pct_3x3", "model.layout", "model.dropout",
-               "train.optimizer", "train.lr", "train.lr_schedule", "train.epochs", "train.batch_size",
-               "train.weight_decay", "data.image_size")
+# the settings shown in VisualDL's HParams tab: what a comparison or a sweep varies, and the
+# few that tell one experiment from another (more columns push the metrics out of sight)
+HPARAM_KEYS = ("model.name", "model.bypass", "model.sr", "model.pct_3x3", "train.lr", "train.epochs")
 HPARAM_METRICS = ("top1", "top5", "parameters", "size_kb", "train_seconds", "images_per_s", "dead_classes")
 TIMING_IMAGES = 8192  # at most this many test images are used to time inference
 

@@ -56,10 +56,11 @@ def _hparam_value(value: Any) -> Any:
 
 def add_hparams(writer: Any, hparams: Mapping[str, Any], metrics: Mapping[str, Optional[float]]) -> None:
     """One run's settings and final metrics in the HParams tab (metrics as ``hparam/<name>``
-    scalars, which is where the view reads their values)."""
-    present = {f"hparam/{name}": float(v) for name, v in metrics.items()
+    scalars, which is where the view reads their values). Dots in names become ``_``: the
+    board's table leaves a column named ``model.name`` empty (it reads dots as a path)."""
+    present = {f"hparam/{name.replace('.', '_')}": float(v) for name, v in metrics.items()
                if v is not None and math.isfinite(float(v))}
-    writer.add_hparams({k: _hparam_value(v) for k, v in hparams.items()}, list(present))
+    writer.add_hparams({k.replace(".", "_"): _hparam_value(v) for k, v in hparams.items()}, list(present))
     for tag, value in present.items():
         writer.add_scalar(tag=tag, value=value, step=0)
 
