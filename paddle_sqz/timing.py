@@ -16,7 +16,7 @@ def summarise(seconds: List[float], images_per_repeat: int, batches_per_repeat: 
     """images/s and ms per batch from the median repeat; every repeat kept for the JSON."""
     median = statistics.median(seconds)
     return {"images_per_s": images_per_repeat / median, "ms_per_batch": 1000.0 * median / batches_per_repeat,
-            "repeats_s": [round(s, 4) for s in seconds], "peak_rss_mb": peak_rss_mb()}
+            "best_s": min(seconds), "repeats_s": [round(s, 4) for s in seconds], "peak_rss_mb": peak_rss_mb()}
 
 
 def time_repeats(step: Callable[[], None], steps: int, batch: int, warmup: int, repeats: int) -> Dict[str, float]:

@@ -136,7 +136,7 @@ def test_compare_tool_on_a_small_slice(tmp_path):
     header = next(line for line in md.splitlines() if line.startswith("| model"))
     assert [h.strip() for h in header.strip("|").split("|")] == [c.header for c in COLUMNS]
     assert "top_k_categorical_accuracy" in md and "python tools/compare.py" in md
-    assert "896 train / 224 validation / 280 test drawings" in md
+    assert "896 train, 224 val, 280 test images" in md
     with open(out / "comparison.csv", newline="", encoding="utf-8") as f:
         table = list(csv.DictReader(f))
     assert [r["model"] for r in table] == ["qd_lenet_gap", "qd_gap"]

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_folder_from, run_tool, tiny_overrides
 from paddle_sqz.compress import coding, container, huffman
 from paddle_sqz.compress.model_file import load_compressed, load_compressed_into, save_compressed
-from paddle_sqz.tasks.compress_run import fp32_bytes, prune, state_of
+from paddle_sqz.compress.pruning import fp32_bytes, prune, state_of
 from paddle_sqz.compress.pruning import MaskKeeper, magnitude_masks, sparsity_of
 from paddle_sqz.compress.quantize import quantize
 from paddle_sqz.errors import SqzError

@@ -46,16 +46,16 @@ def test_export_writes_a_self_contained_folder(run_dir):
 
 
 def test_both_engines_give_the_same_predictions_on_the_sample(run_dir):
-    from paddle_sqz.train import build
+    from paddle_sqz.deploy.predictor import open_predictor
+    from paddle_sqz.runs import Run
     from paddle_sqz.train.evaluate import evaluate
-    from paddle_sqz.runs import LoadedRun
     run, all_list = run_dir
+    run = Run(run)
+    dataset, _ = run.source.eval_set(list_file=all_list)
     results = {}
     for engine in ("dygraph", "inference"):
-        loaded = LoadedRun(run, engine=engine)
-        loader, _ = build.build_loader(loaded.cfg, build.build_dataset(loaded.cfg, "test", list_file=all_list),
-                                       train=False)
-        results[engine] = evaluate(loaded.model, loader)
+        loader, _ = run.source.loader(dataset, 8, train=False)
+        results[engine] = evaluate(open_predictor(run, engine=engine), loader)
     dy, inf = results["dygraph"], results["inference"]
     assert len(dy["labels"]) == 20
     np.testing.assert_array_equal(dy["preds"], inf["preds"])
@@ -97,12 +97,12 @@ def test_export_refuses_a_foreign_out_folder(run_dir, tmp_path):
 def test_cpu_config_uses_onednn_and_gpu_request_fails_cleanly(run_dir):
     import paddle
     from paddle_sqz.deploy.export import ensure_export
-    from paddle_sqz.deploy.predictor import make_config
+    from paddle_sqz.deploy.predictor import PaddleInferenceBackend
     from paddle_sqz.errors import SqzError
     folder = ensure_export(run_dir[0])
-    config = make_config(folder, "cpu", threads=2)
+    config = PaddleInferenceBackend(folder, "cpu", threads=2).config
     assert config.mkldnn_enabled() and not config.use_gpu() and config.cpu_math_library_num_threads() == 2
     if not paddle.is_compiled_with_cuda():
-        with pytest.raises(SqzError, match="--device gpu"):
-            make_config(folder, "gpu")
-        assert not make_config(folder, "auto").use_gpu()
+        with pytest.raises(SqzError, match="--device: 'gpu' asked for"):
+            PaddleInferenceBackend(folder, "gpu")
+        assert not PaddleInferenceBackend(folder, "auto").config.use_gpu()

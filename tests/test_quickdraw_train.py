@@ -11,10 +11,11 @@ import yaml
 from conftest import SHARED_DATA, needs, run_tool
 from paddle_sqz.config import dump_config, load_config
 from paddle_sqz.data.quickdraw import list_classes, make_splits
-from paddle_sqz.train import build
+from paddle_sqz.data.sources import build_source
+from paddle_sqz.train.trainer import check_fits
 from paddle_sqz.data.loaders.array_loader import ArrayLoader
 from paddle_sqz.models.fast_bias import use_fast_conv_bias
-from paddle_sqz.runs import evaluate_run
+from paddle_sqz.tasks.evaluate import evaluate_run
 from paddle_sqz.errors import SqzError
 from paddle_sqz.models import build_model
 
@@ -37,6 +38,14 @@ def qd_config(folder: Path, *overrides: str) -> dict:
     return load_config("quickdraw", [f"data.folder={folder}", *overrides])
 
 
+def prepared(cfg: dict):
+    """The checks a training makes before it starts: the data source, prepared and fitted to the model."""
+    source = build_source(cfg["data"], cfg["seed"])
+    source.prepare()
+    check_fits(cfg["model"], source)
+    return source
+
+
 # -- config -------------------------------------------------------------------------------------
 
 def test_quickdraw_config_is_the_tutorial():
@@ -47,7 +56,9 @@ def test_quickdraw_config_is_the_tutorial():
         ("quickdraw", "datasets/quickdraw", 4000, 0.2, 0.2)
     assert (d["image_size"], d["mean"], d["std"], d["hflip"], d["vflip"]) == (28, [0.0], [1.0], False, False)
     assert (t["optimizer"], t["lr"], t["batch_size"], t["epochs"]) == ("adam", 1e-3, 256, 10)
-    assert build.eval_split(cfg) == "val" and build.eval_split(load_config("birds")) == "test"
+    birds = load_config("birds")
+    assert build_source(cfg["data"]).selection_split == "val"
+    assert build_source(birds["data"]).selection_split == "test"
 
 
 @pytest.mark.parametrize("override,message", [
@@ -61,7 +72,7 @@ def test_bad_quickdraw_keys_name_the_key(override, message):
 
 
 @pytest.mark.parametrize("overrides,message", [
-    (["model.num_classes=5"], r"holds 3 classes .* \(set -o model.num_classes=3\)"),
+    (["model.num_classes=5"], r"lists 3 classes .* \(set -o model.num_classes=3\)"),
     (["data.test_fraction=1.0"], r"'data.test_fraction' must be in \[0, 1\)"),
     (["data.val_fraction=-0.1"], r"'data.val_fraction' must be in \[0, 1\)"),
     (["data.max_items_per_class=0"], "'data.max_items_per_class' must be at least 1"),
@@ -71,27 +82,28 @@ def test_prepare_data_checks_name_the_key(tmp_path, overrides, message):
     folder = fake_folder(tmp_path / "qd", {"a": 10, "b": 10, "c": 10})
     cfg = qd_config(folder, "model.num_classes=3", *overrides)
     with pytest.raises(SqzError, match=message):
-        build.prepare_data(cfg)
+        prepared(cfg)
 
 
 def test_prepare_data_needs_a_folder(tmp_path):
     with pytest.raises(SqzError, match="data.folder: .*not found.*download_quickdraw"):
-        build.prepare_data(qd_config(tmp_path / "absent"))
+        prepared(qd_config(tmp_path / "absent"))
     with pytest.raises(SqzError, match="data.folder: .*no folder"):
-        build.prepare_data(load_config("quickdraw", ["data.folder=null"]))
+        prepared(load_config("quickdraw", ["data.folder=null"]))
 
 
 def test_datasets_follow_make_splits(tmp_path, monkeypatch):
     folder = fake_folder(tmp_path / "qd", {"b": 30, "a": 20, "c d": 25})
     monkeypatch.chdir(tmp_path)
     cfg = load_config("quickdraw", ["data.folder=qd", "model.num_classes=3", "seed=4"])
-    assert build.prepare_data(cfg) == ["a", "b", "c d"]
-    assert cfg["data"]["folder"] == str(folder.resolve())  # absolute, so a run works from anywhere
+    source = prepared(cfg)
+    assert source.classes == ["a", "b", "c d"]
+    assert source.data["folder"] == str(folder.resolve())  # absolute, so a run works from anywhere
     expected = make_splits(folder, seed=4)
     for split in ("train", "val", "test"):
-        np.testing.assert_array_equal(build.build_dataset(cfg, split).pairs, expected[split])
-    with pytest.raises(SqzError, match="unknown Quick Draw split 'dev'"):
-        build.build_dataset(cfg, "dev")
+        np.testing.assert_array_equal(source.dataset(split).pairs, expected[split])
+    with pytest.raises(SqzError, match="unknown quickdraw split 'dev'"):
+        source.dataset("dev")
 
 
 # -- the array loader ---------------------------------------------------------------------------
@@ -99,9 +111,9 @@ def test_datasets_follow_make_splits(tmp_path, monkeypatch):
 def test_array_loader_batches_in_sampler_order(tmp_path):
     folder = fake_folder(tmp_path / "qd", {"a": 40, "b": 40})
     cfg = qd_config(folder, "model.num_classes=2", "train.batch_size=16", "train.eval_batch_size=50")
-    build.prepare_data(cfg)
-    train = build.build_dataset(cfg, "train")
-    loader, sampler = build.build_loader(cfg, train, train=True)
+    source = prepared(cfg)
+    train = source.dataset("train")
+    loader, sampler = source.loader(train, cfg["train"]["batch_size"], train=True)
     assert isinstance(loader, ArrayLoader) and len(loader) == len(sampler) == -(-len(train) // 16)
     sampler.set_epoch(3)
     train.set_epoch(3)  # a no-op the trainer calls on every data set
@@ -114,7 +126,7 @@ def test_array_loader_batches_in_sampler_order(tmp_path):
         np.testing.assert_allclose(x.numpy()[:, 0, 0, 1] * 255, pairs[:, 1] % 256, atol=1e-3)
         seen.extend(indices)
     assert sorted(seen) == list(range(len(train)))
-    evaluation, _ = build.build_loader(cfg, build.build_dataset(cfg, "val"), train=False)
+    evaluation, _ = source.loader(source.dataset("val"), cfg["train"]["eval_batch_size"], train=False)
     assert [int(y.shape[0]) for _, y in evaluation] == [len(evaluation.dataset)]
 
 
@@ -122,9 +134,9 @@ def test_array_loader_normalises_and_flips_reproducibly(tmp_path):
     folder = fake_folder(tmp_path / "qd", {"a": 40, "b": 40})
     cfg = qd_config(folder, "model.num_classes=2", "data.mean=[0.5]", "data.std=[0.25]",
                     "data.hflip=true", "train.batch_size=64")
-    build.prepare_data(cfg)
-    train = build.build_dataset(cfg, "train")
-    loader, sampler = build.build_loader(cfg, train, train=True)
+    source = prepared(cfg)
+    train = source.dataset("train")
+    loader, sampler = source.loader(train, cfg["train"]["batch_size"], train=True)
     sampler.set_epoch(2)
     x, _ = next(iter(loader))
     raw, _ = train.batch(next(iter(sampler)))
@@ -135,7 +147,7 @@ def test_array_loader_normalises_and_flips_reproducibly(tmp_path):
         np.testing.assert_allclose(a, b[..., ::-1] if f else b, atol=1e-5)
     again, _ = next(iter(loader))
     np.testing.assert_array_equal(again.numpy(), x.numpy())  # same (seed, epoch): same flips
-    evaluation, _ = build.build_loader(cfg, train, train=False)
+    evaluation, _ = source.loader(train, cfg["train"]["eval_batch_size"], train=False)
     assert not evaluation.hflip  # never augments evaluation
 
 
@@ -164,6 +176,7 @@ def test_data_folder_is_refused_for_list_runs(tmp_path):
     run = tmp_path / "birds-run"
     run.mkdir()
     (run / "config.yaml").write_text(dump_config(load_config("birds")))
+    (run / "labels.txt").write_text("".join(f"class{i}\n" for i in range(4)))  # no weights: never loaded
     with pytest.raises(SqzError, match="--data-folder: only for Quick Draw runs.*--list"):
         evaluate_run(run, data_folder=str(tmp_path))
 
@@ -172,6 +185,7 @@ def test_list_is_refused_for_quickdraw_runs(tmp_path):
     run = tmp_path / "qd-run"
     run.mkdir()
     (run / "config.yaml").write_text(dump_config(load_config("quickdraw")))
+    (run / "labels.txt").write_text("".join(f"class{i}\n" for i in range(100)))  # no weights: never loaded
     with pytest.raises(SqzError, match="--list: this is a Quick Draw run.*--data-folder"):
         evaluate_run(run, list_file="test.txt")
 
@@ -237,6 +251,6 @@ def test_wrong_class_count_says_which_override(tmp_path):
     proc = run_tool("train.py", "--cfg", "quickdraw", "-o", f"data.folder={QD14}",
                     "-o", f"output.dir={tmp_path}", check=False)
     assert proc.returncode == 2
-    assert "holds 14 classes" in proc.stderr and "-o model.num_classes=14" in proc.stderr
+    assert "lists 14 classes" in proc.stderr and "-o model.num_classes=14" in proc.stderr
     assert not any(tmp_path.iterdir())  # nothing written before the check
 

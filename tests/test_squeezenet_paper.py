@@ -5,7 +5,7 @@ import pytest
 
 from conftest import run_tool
 from paddle_sqz.config import load_config
-from paddle_sqz.train.build import build_model as build_from_config
+from paddle_sqz.models import create_model
 from paddle_sqz.errors import SqzError
 from paddle_sqz.models import build_model
 from paddle_sqz.models.measure import count_macs, count_parameters, saved_size_bytes
@@ -74,12 +74,12 @@ def test_sr_075_is_the_papers_19_mb_model():
 ])
 def test_bad_metaparameters_name_the_key(override, message):
     with pytest.raises(SqzError, match=message):
-        build_from_config(load_config("squeezenet_quickdraw", [override]))
+        create_model("squeezenet_meta", load_config("squeezenet_quickdraw", [override])["model"])
 
 
 def test_config_keys_reach_the_generator():
     cfg = load_config("squeezenet_quickdraw", ["model.sr=0.25", "model.pct_3x3=0.25", "model.layout=1_1"])
-    model = build_from_config(cfg)
+    model = create_model(cfg["model"]["name"], cfg["model"])
     assert [f.squeeze.weight.shape[0] for f in fires(model)] == [32, 32, 64, 64, 96, 96, 128, 128]
     assert [f.expand3x3.weight.shape[0] for f in fires(model)] == [32, 32, 64, 64, 96, 96, 128, 128]
     assert model.features[0].weight.shape == [64, 1, 3, 3]  # v1.1 stem, one input channel

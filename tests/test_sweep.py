@@ -135,6 +135,6 @@ def test_two_point_sweep_end_to_end(tmp_path):
     md = (out / "sweep.md").read_text()
     assert (out / "sweep_sr.png").is_file() and "python tools/sweep.py" in md
     (out / "sweep_sr.png").unlink()
-    again = run_tool("sweep.py", "--sweep", "sr", "--report", out)
+    again = run_tool("sweep.py", "--report", out)
     assert "sweep_sr.png" in again.stdout and (out / "sweep_sr.png").is_file()
     assert (out / "sweep.md").read_text() == md  # the same report from the saved table and histories

@@ -30,7 +30,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-eval", action="store_true", help="skip the test-set evaluation")
     args = parser.parse_args(argv)
     from paddle_sqz.tasks.compress_run import compress_run
-    from paddle_sqz.runs import evaluate_run
+    from paddle_sqz.tasks.evaluate import evaluate_run
     result = compress_run(args.run, args.sparsity, args.bits, args.method, args.scope, args.bias_bits,
                           args.finetune_epochs, args.finetune_lr, args.out, args.prune_rounds)
     print(f"wrote {result['path']}: {result['bytes']:,} bytes ({result['fp32_bytes'] / result['bytes']:.1f}x "

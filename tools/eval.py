@@ -22,14 +22,15 @@ def main(argv=None) -> int:
     parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file "
                              "made by tools/compress.py (default best)")
-    parser.add_argument("--engine", choices=("dygraph", "inference"), default="dygraph",
-                        help="inference: the run's exported Paddle Inference model (RUN/export, exported "
-                             "when missing; oneDNN on CPU, GPU when present), same preprocessing and labels")
+    parser.add_argument("--engine", default="dygraph", metavar="ENGINE",
+                        help="dygraph (default), or inference: the run's exported Paddle Inference model "
+                             "(RUN/export, exported when missing; oneDNN on CPU, GPU when present), "
+                             "same preprocessing and labels")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
     if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
         parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
-    from paddle_sqz.runs import evaluate_run
+    from paddle_sqz.tasks.evaluate import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
     summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder,
                            engine=args.engine)

@@ -15,26 +15,19 @@ def main(argv=None) -> int:
     parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
     parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
                         help="the run's best model, its latest checkpoint, or a compressed .sqz file")
-    parser.add_argument("--engine", choices=("dygraph", "inference"), default="dygraph",
-                        help="inference: the run's exported Paddle Inference model (RUN/export, exported "
-                             "when missing; oneDNN on CPU, GPU when present), same preprocessing and labels")
+    parser.add_argument("--engine", default="dygraph", metavar="ENGINE",
+                        help="dygraph (default), or inference: the run's exported Paddle Inference model "
+                             "(RUN/export, exported when missing; oneDNN on CPU, GPU when present), "
+                             "same preprocessing and labels")
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)
-    from paddle_sqz.runs import LoadedRun, image_paths, predict
-    loaded = LoadedRun(args.run, args.weights, args.engine)
-    results = predict(loaded, image_paths(args.inputs), args.topk)
+    from paddle_sqz.tasks.predict import predict_run
+    results, written = predict_run(args.run, args.inputs, args.weights, args.engine, args.topk, args.plot)
     for path, top in results:
         print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
-    if args.plot:
-        from paddle_sqz.data.image import load_image
-        from paddle_sqz.report.predictions import plot_prediction, unique_png_paths
-        out_dir = loaded.run.path / "predictions"
-        out_dir.mkdir(exist_ok=True)
-        pngs = unique_png_paths([path for path, _ in results], out_dir)
-        for (path, top), png in zip(results, pngs):
-            png = plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top], png)
-            print(f"wrote {png}")
+    for png in written:
+        print(f"wrote {png}")
     return 0
 
 

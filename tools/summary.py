@@ -28,7 +28,7 @@ def main(argv=None) -> int:
     if not args.cfg:
         parser.error("give --cfg NAME_OR_PATH (or --list)")
     from paddle_sqz.config import load_config
-    from paddle_sqz.train.build import build_model
+    from paddle_sqz.models import create_model
     from paddle_sqz.report.tables import model_summary
     cfg = load_config(args.cfg, args.override)
     size = args.input_size or cfg["data"]["image_size"]
@@ -37,11 +37,11 @@ def main(argv=None) -> int:
     if args.table1:
         from paddle_sqz.report.table1 import format_table1, table1_rows
         m = cfg["model"]
-        print(format_table1(table1_rows(build_model(cfg), size),
+        print(format_table1(table1_rows(create_model(m["name"], m), size),
                             f"Table 1: {m['name']}, {m['num_classes']} classes, bypass {m['bypass']}, "
                             f"{m['in_channels']}x{size}x{size} input"))
         return 0
-    print(model_summary(build_model(cfg), (1, cfg["model"]["in_channels"], size, size)))
+    print(model_summary(create_model(cfg["model"]["name"], cfg["model"]), (1, cfg["model"]["in_channels"], size, size)))
     return 0
 
 

@@ -8,7 +8,7 @@ Sweeps: sr (model.sr in 0.125 0.25 0.5 0.75 1.0), pct_3x3 (model.pct_3x3 in 0.01
 bypass (model.bypass none simple complex); --values replaces the paper's values. Writes
 sweep.md, sweep.csv, sweep_<sweep>.png, val_top1.png and val_loss.png into the output folder,
 which also holds one run folder per point (``visualdl --logdir OUT`` shows them all).
-``--report OUT --sweep NAME`` writes the report of a finished sweep again, without training.
+``--report OUT`` draws the report of a finished sweep again, without training.
 """
 import argparse
 import shlex
@@ -22,9 +22,9 @@ def main(argv=None) -> int:
     from paddle_sqz.experiments.sweeps import SWEEPS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cfg", default="squeezenet_quickdraw", help="shipped config name or YAML path")
-    parser.add_argument("--sweep", required=True, choices=sorted(SWEEPS), help="which grid to train")
+    parser.add_argument("--sweep", choices=sorted(SWEEPS), help="which grid to train")
     parser.add_argument("--report", metavar="DIR",
-                        help="write the report of a finished sweep in DIR again (no training)")
+                        help="draw the report of a finished sweep in DIR again (no training)")
     parser.add_argument("--values", nargs="+", metavar="V", help="values of the swept key (default: the paper's)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="seeds per value (default: 0)")
     parser.add_argument("-o", "--override", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
@@ -35,9 +35,11 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 0:
         parser.error("--repeats must be 0 or more")
+    if not args.report and not args.sweep:
+        parser.error("--sweep is required (or --report DIR to redraw a finished sweep)")
     from paddle_sqz.experiments.sweeps import rereport, run_sweep
     if args.report:
-        for path in rereport(args.report, args.sweep).values():
+        for path in rereport(args.report).values():
             print(f"wrote {path}")
         return 0
     command = "python tools/sweep.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None

@@ -13,6 +13,7 @@ import paddle
 
 from ..train.checkpoint import load_weights
 from ..train.run_dir import RunDir
+from ..train.safe_weights import load_safetensors
 from ..train.trainer import Trainer
 from ..train.visualdl_views import add_weight_histograms
 from .pruning import MaskKeeper, apply_masks
@@ -35,5 +36,5 @@ def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks:
             writer, trainer.net.state_dict(), epoch))
     run_path = trainer.fit()
     keeper.remove()
-    best = paddle.load(str(RunDir(run_path).best))
-    return apply_masks({k: v.numpy() for k, v in best.items()}, masks), run_path
+    best = load_safetensors(RunDir(run_path).best_safe)
+    return apply_masks(best, masks), run_path

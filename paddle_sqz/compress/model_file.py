@@ -11,12 +11,18 @@ import paddle
 
 from ..errors import SqzError
 from ..io_utils import PathLike
+from ..models import model_info
+from ..train.checkpoint import load_weights
 from . import container
 from .pruning import sparsity_of
 from .state_codec import decode_state, encode_state
 
 FORMAT = "paddle_sqz.compressed"
-MODEL_KEYS = ("name", "num_classes", "in_channels", "bypass")
+
+
+def model_identity(model_cfg: Mapping[str, Any]) -> Dict[str, Any]:
+    """The model's name and every argument its builder declares: what the weights belong to."""
+    return {"name": model_cfg["name"], **{k: model_cfg.get(k) for k in model_info(model_cfg["name"]).args}}
 
 
 def save_compressed(path: PathLike, state: Mapping[str, Any], model_cfg: Mapping[str, Any], bits: int,
@@ -24,7 +30,7 @@ def save_compressed(path: PathLike, state: Mapping[str, Any], model_cfg: Mapping
     """Write ``state`` (zeros = pruned) to ``path``; returns its size and what the bytes hold."""
     arrays = {k: np.asarray(v.numpy() if hasattr(v, "numpy") else v, np.float32) for k, v in state.items()}
     records, payload, sizes = encode_state(arrays, bits, method, bias_bits)
-    header = {"format": FORMAT, "model": {k: model_cfg.get(k) for k in MODEL_KEYS},
+    header = {"format": FORMAT, "model": model_identity(model_cfg),
               "settings": {"bits": bits, "method": method, "bias_bits": bias_bits,
                            "sparsity": round(sparsity_of(arrays), 6), **settings},
               "tensors": records}
@@ -45,12 +51,11 @@ def load_compressed(path: PathLike) -> Tuple[Dict[str, Any], Dict[str, np.ndarra
 
 def load_compressed_into(model: paddle.nn.Layer, path: PathLike, model_cfg: Mapping[str, Any]) -> Dict[str, Any]:
     """Decode ``path`` into ``model`` (float weights) after checking it was made for this model."""
-    from ..train.checkpoint import load_weights
     header, state = load_compressed(path)
-    saved = header.get("model", {})
-    for key in MODEL_KEYS:
-        if key in saved and saved[key] is not None and saved[key] != model_cfg.get(key):
+    saved, own = header.get("model", {}), model_identity(model_cfg)
+    for key, value in own.items():
+        if key in saved and saved[key] is not None and saved[key] != value:
             raise SqzError(f"{path}: compressed from a model with model.{key}={saved[key]!r}, "
-                           f"but this run has {model_cfg.get(key)!r}")
+                           f"but this run has {value!r}")
     load_weights(model, {k: paddle.to_tensor(v) for k, v in state.items()}, what=str(Path(path)))
     return header

@@ -5,14 +5,33 @@ pruned; biases are few and each one shifts a whole channel. Masks are ``True``
 where a weight is kept. :class:`MaskKeeper` holds pruned weights at zero during
 fine-tuning, so the normal trainer can retrain the survivors.
 """
-from typing import Dict, Mapping
+from typing import Dict, Mapping, Tuple
 
 import numpy as np
 import paddle
 
 from ..errors import SqzError
+from ..models.measure import count_parameters
 
 SCOPES = ("layer", "global")
+FLOAT_BYTES = 4
+
+
+def state_of(model: paddle.nn.Layer) -> Dict[str, np.ndarray]:
+    """The model's weights as float32 numpy arrays, by state-dict name."""
+    return {k: np.asarray(v.numpy(), np.float32) for k, v in model.state_dict().items()}
+
+
+def fp32_bytes(model: paddle.nn.Layer) -> int:
+    """Bytes of the parameters as float32, each parameter counted once (the paper's 'size')."""
+    return FLOAT_BYTES * count_parameters(model)
+
+
+def prune(state: Mapping[str, np.ndarray], sparsity: float,
+          scope: str = "layer") -> Tuple[Dict[str, np.ndarray], Dict[str, np.ndarray]]:
+    """``(pruned state, keep-masks)``."""
+    masks = magnitude_masks(state, sparsity, scope)
+    return apply_masks(state, masks), masks
 
 
 def is_prunable(name: str, value: np.ndarray) -> bool:

@@ -5,6 +5,9 @@ error, so a typo never silently does nothing.
 """
 from typing import Any, Dict, NamedTuple, Optional, Tuple
 
+from ..data.sources import SOURCES
+from ..models import model_args
+
 
 class Key(NamedTuple):
     """One config key: its type (``int``, ``float``, ``str``, ``bool``, ``floats``), default and choices."""
@@ -17,23 +20,10 @@ class Key(NamedTuple):
 
 SCHEMA: Dict[str, Key] = {
     "seed": Key("int", 0, "seed for weights, data order, augmentation and dropout"),
-    # model
     "model.name": Key("str", "squeezenet1_0", "registered model builder (see tools/summary.py --list)"),
-    "model.num_classes": Key("int", 4, "number of classes (must match labels.txt)"),
-    "model.dropout": Key("float", 0.5, "dropout before the classifier conv (SqueezeNet only)"),
-    "model.bypass": Key("str", "none", "SqueezeNet macro-architecture", choices=("none", "simple", "complex")),
-    "model.in_channels": Key("int", 3, "input image channels"),
-    "model.base_e": Key("int", 128, "squeezenet_meta: expand filters of fire2 (paper section 5.1)"),
-    "model.incr_e": Key("int", 128, "squeezenet_meta: expand filters added every model.freq fire modules"),
-    "model.pct_3x3": Key("float", 0.5, "squeezenet_meta: share of 3x3 among the expand filters"),
-    "model.freq": Key("int", 2, "squeezenet_meta: fire modules between width increases"),
-    "model.sr": Key("float", 0.125, "squeezenet_meta: squeeze ratio, squeeze filters / expand filters"),
-    "model.layout": Key("str", "1_0", "squeezenet_meta: conv1 and pools of v1.0 (7x7/2, 96 filters) or v1.1 "
-                        "(3x3/2, 64 filters, pools after conv1, fire3, fire5: about 2.4x fewer FLOPs)",
-                        choices=("1_0", "1_1")),
     # data
     "data.kind": Key("str", "list", "data set type: list files of images, or a folder of Quick Draw "
-                     "<class>.npy files", choices=("list", "quickdraw")),
+                     "<class>.npy files", choices=tuple(SOURCES)),
     "data.folder": Key("str", None, "Quick Draw only: folder of <class>.npy numpy_bitmap files "
                        "(class names = file names, sorted)", optional=True),
     "data.max_items_per_class": Key("int", 4000, "Quick Draw only: use the first N drawings of each class"),
@@ -53,7 +43,7 @@ SCHEMA: Dict[str, Key] = {
     "data.mean": Key("floats", [0.5, 0.5, 0.5], "per-channel mean after scaling pixels to 0..1"),
     "data.std": Key("floats", [0.5, 0.5, 0.5], "per-channel std after scaling pixels to 0..1"),
     "data.loader": Key("str", "threads", "list data: 'threads' (decode in threads, errors name the image; "
-                       "engine/thread_loader.py) or 'paddle' (paddle.io.DataLoader)", choices=("threads", "paddle")),
+                       "data/loaders/thread_loader.py) or 'paddle' (paddle.io.DataLoader)", choices=("threads", "paddle")),
     "data.num_workers": Key("int", 2, "decoding threads ('threads') or worker processes ('paddle'); "
                             "0: load in the main thread"),
     "data.cache_images": Key("str", "auto", "keep decoded, resized images in memory after their first epoch "
@@ -78,7 +68,7 @@ SCHEMA: Dict[str, Key] = {
     "train.fast_conv_bias": Key("bool", True, "CPU training: add conv biases as a tiled (C,H,W) row add, about 3x "
                                 "faster than Paddle's per-channel broadcast; for SqueezeNet also bias and ReLU "
                                 "after the first max-pool; same outputs, gradients equal up to float rounding "
-                                "(engine/fast_bias.py)"),
+                                "(models/fast_bias.py)"),
     "train.log_interval": Key("int", 10, "print progress every N batches"),
     "train.max_batches": Key("int", None, "stop each epoch after N batches (quick trials)", optional=True),
     # output
@@ -86,3 +76,6 @@ SCHEMA: Dict[str, Key] = {
     "output.name": Key("str", None, "run folder name prefix (default: the config's name)", optional=True),
     "output.visualdl": Key("bool", True, "write VisualDL logs"),
 }
+# every argument a registered model builder declares is a model.* key (models/registry.py)
+SCHEMA.update({f"model.{name}": Key(arg.type, arg.default, arg.help, choices=arg.choices)
+               for name, arg in model_args().items()})

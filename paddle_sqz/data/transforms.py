@@ -13,6 +13,7 @@ from PIL import Image
 
 from ..errors import SqzError
 from .image import letterbox
+from .normalize import Normalizer
 
 
 class ImageTransform:
@@ -27,10 +28,7 @@ class ImageTransform:
         self.mean = list(mean)
         self.std = list(std)
         self.mode = "L" if len(mean) == 1 else "RGB"
-        # (x / 255 - mean) / std  ==  x * scale - shift, computed once in float32
-        std_arr = np.asarray(std, dtype=np.float64).reshape(-1, 1, 1)
-        self._scale = (1.0 / (255.0 * std_arr)).astype(np.float32)
-        self._shift = (np.asarray(mean, dtype=np.float64).reshape(-1, 1, 1) / std_arr).astype(np.float32)
+        self.normalize = Normalizer(mean, std)
 
     @property
     def random(self) -> bool:
@@ -64,8 +62,7 @@ class ImageTransform:
             pixels = pixels[:, ::-1]
         if flip_v:
             pixels = pixels[::-1]
-        chw = pixels.transpose(2, 0, 1).astype(np.float32)
-        return np.ascontiguousarray(chw * self._scale - self._shift, dtype=np.float32)
+        return np.ascontiguousarray(self.normalize(pixels.transpose(2, 0, 1)), dtype=np.float32)
 
     def describe(self) -> str:
         steps = []

@@ -17,9 +17,10 @@ import paddle
 from ..data.labels import read_labels, write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
-from ..runs import LoadedRun
-from .predictor import MODEL_FILE, PARAMS_FILE
+from ..runs import Run
 
+MODEL_FILE = "inference.json"   # Paddle 3 (PIR) program
+PARAMS_FILE = "inference.pdiparams"
 FORMAT = "paddle_sqz.export.v1"
 INFO = "export.json"
 LABELS = "labels.txt"
@@ -31,26 +32,26 @@ def input_shape(cfg: Dict[str, Any]) -> list:
     return [None, cfg["model"]["in_channels"], size, size]
 
 
-def export_run(run_path: PathLike, weights: str = "best", out_dir: Optional[PathLike] = None) -> Path:
-    """Write ``RUN/export/`` (or ``out_dir``); returns the folder."""
-    loaded = LoadedRun(run_path, weights)
-    out = Path(out_dir) if out_dir else loaded.run.path / "export"
+def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None) -> Path:
+    """Write ``RUN/export/`` (or ``out_dir``) for a :class:`Run` or run folder; returns the folder."""
+    run = Run.open(run)
+    out = Path(out_dir) if out_dir else run.path / "export"
     if out.exists() and not (out / INFO).is_file():
         raise SqzError(f"--out: {out} exists and is not an exported model folder; choose another folder")
     tmp = out.with_name(f".{out.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    cfg = loaded.cfg
+    cfg = run.cfg
     spec = paddle.static.InputSpec(shape=input_shape(cfg), dtype="float32", name="image")
-    paddle.jit.save(loaded.model, str(tmp / "inference"), input_spec=[spec])
+    paddle.jit.save(run.fresh_model(weights), str(tmp / "inference"), input_spec=[spec])
     for name in (MODEL_FILE, PARAMS_FILE):
         if not (tmp / name).is_file():
             raise SqzError(f"paddle.jit.save wrote no {name} in {tmp} (Paddle {paddle.__version__}; 3.x expected)")
-    write_labels(tmp / LABELS, loaded.class_names)
+    write_labels(tmp / LABELS, run.class_names)
     data = cfg["data"]
     info = {"format": FORMAT, "model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
-            "run": str(loaded.run.path), "weights": str(loaded.run.weights(weights)),
-            "weights_mtime_ns": loaded.run.weights(weights).stat().st_mtime_ns,
+            "run": str(run.path), "weights": str(run.weights_path(weights)),
+            "weights_mtime_ns": run.weights_path(weights).stat().st_mtime_ns,
             "input": {"name": "image", "shape": input_shape(cfg), "dtype": "float32"},
             "preprocess": {"kind": data["kind"], "pad_size": data["pad_size"], "image_size": data["image_size"],
                            "mean": data["mean"], "std": data["std"]},
@@ -84,12 +85,11 @@ def read_export(folder: PathLike) -> Dict[str, Any]:
     return info
 
 
-def ensure_export(run_path: PathLike, weights: str = "best") -> Path:
+def ensure_export(run, weights: str = "best") -> Path:
     """``RUN/export``, (re-)exported when missing, from other weights, or older than the weights file."""
-    from ..train.run_dir import RunDir
-    run = RunDir.open(run_path)
+    run = Run.open(run)
     folder = run.path / "export"
-    source = run.weights(weights)
+    source = run.weights_path(weights)
     try:
         info = read_export(folder)
         current = (info.get("weights") == str(source)
@@ -98,5 +98,5 @@ def ensure_export(run_path: PathLike, weights: str = "best") -> Path:
         current = False
     if not current:
         print(f"exporting {source} to {folder} for Paddle Inference")
-        export_run(run.path, weights)
+        export_run(run, weights)
     return folder

@@ -25,6 +25,7 @@ from typing import Any, Dict, Iterable
 import numpy as np
 import paddle
 
+from ..runs import Run
 from ..train.metrics import Meter
 from ..errors import SqzError
 
@@ -129,7 +130,7 @@ def export(model: paddle.nn.Layer, prefix: Path, input_shape) -> Path:
     return Path(f"{prefix}.pdmodel")
 
 
-class Predictor:
+class ProgramBackend:
     """A Paddle Inference predictor on the CPU (oneDNN; int8 kernels when ``int8``)."""
 
     def __init__(self, program: Path, int8: bool, threads: int = 2):
@@ -182,28 +183,26 @@ def int8_report(run_path, out_dir=None, calib_batches: int = 8, bench_batch: int
                 threads: int = 2) -> Dict[str, Any]:
     """Export the run's fp32 and PTQ-int8 models, then test accuracy and CPU throughput of each
     :data:`VARIANTS` row (all on oneDNN)."""
-    from ..train import build
-    from ..runs import LoadedRun
-    loaded = LoadedRun(run_path)
-    cfg, size = loaded.cfg, loaded.cfg["data"]["image_size"]
-    out_dir = Path(out_dir) if out_dir else loaded.run.path / "int8"
-    train_loader, _ = build.build_loader(cfg, build.build_dataset(cfg, "train", classes=loaded.class_names),
-                                         train=True)
-    test_loader, _ = build.build_loader(cfg, build.build_dataset(cfg, "test", classes=loaded.class_names),
-                                        train=False)
+    run = Run.open(run_path)
+    cfg, size = run.cfg, run.cfg["data"]["image_size"]
+    out_dir = Path(out_dir) if out_dir else run.path / "int8"
+    batch = cfg["train"]["eval_batch_size"]
+    train_loader, _ = run.source.loader(run.source.dataset("train"), cfg["train"]["batch_size"], train=True)
+    test_loader, _ = run.source.loader(run.source.dataset("test"), batch, train=False)
     shape = (cfg["model"]["in_channels"], size, size)
-    programs = {"fp32": export(without_aliases(loaded.model), out_dir / "fp32" / "inference", shape),
-                "int8": export(ptq_int8(loaded.model, train_loader, calib_batches),
+    model = run.model()
+    programs = {"fp32": export(without_aliases(model), out_dir / "fp32" / "inference", shape),
+                "int8": export(ptq_int8(model, train_loader, calib_batches),
                                out_dir / "int8" / "inference", shape),
-                "int8_imperative": imperative_ptq_export(loaded.model, train_loader, calib_batches,
+                "int8_imperative": imperative_ptq_export(model, train_loader, calib_batches,
                                                          out_dir / "int8_imperative" / "inference", shape)}
     bench = next(iter(test_loader))[0].numpy()[:bench_batch]
     rows = []
     for name, program, int8 in VARIANTS:
-        predictor = Predictor(programs[program], int8=int8, threads=threads)
+        predictor = ProgramBackend(programs[program], int8=int8, threads=threads)
         rows.append({"model": name, "program": str(programs[program]),
                      "params_bytes": programs[program].with_suffix(".pdiparams").stat().st_size,
                      **accuracy(predictor, test_loader), **throughput(predictor, bench),
                      "latency_ms": throughput(predictor, bench[:1])["ms_per_batch"]})
-    return {"run": str(loaded.run.path), "calibration_batches": calib_batches, "threads": threads,
+    return {"run": str(run.path), "calibration_batches": calib_batches, "threads": threads,
             "paddle": paddle.__version__, "rows": rows, "out_dir": str(out_dir)}

@@ -27,10 +27,10 @@ from ..config import load_config
 from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
-from ..train import build
-from ..train.history import read_history
-from ..runs import LoadedRun, evaluate_run
-from ..train.run_dir import RunDir
+from ..report.comparison_report import write_comparison
+from ..runs import Run
+from ..tasks.evaluate import evaluate_run
+from ..timing import time_repeats
 from ..train.trainer import train
 from ..train.visualdl_views import add_hparams, run_writer
 
@@ -78,10 +78,9 @@ def model_configs(cfg_name: str, models: Sequence[str], overrides: Sequence[str]
     return configs
 
 
-def _timing_batches(loaded: LoadedRun, max_images: int = TIMING_IMAGES) -> List[paddle.Tensor]:
+def _timing_batches(run: Run, max_images: int = TIMING_IMAGES) -> List[paddle.Tensor]:
     """Input tensors of the run's test images, in evaluation batches, gathered before timing."""
-    dataset = build.build_dataset(loaded.cfg, "test", classes=loaded.class_names)
-    loader, _ = build.build_loader(loaded.cfg, dataset, train=False)
+    loader, _ = run.source.loader(run.source.dataset("test"), run.cfg["train"]["eval_batch_size"], train=False)
     batches, count = [], 0
     for x, _ in loader:
         batches.append(x)
@@ -104,20 +103,17 @@ def inference_speed(model: paddle.nn.Layer, batches: Sequence[paddle.Tensor], re
         raise SqzError("inference speed: no test images to time")
     was_training = model.training
     model.eval()
-    for _ in range(warmup):
-        model(batches[0])
-    _synchronize()
-    images = sum(int(x.shape[0]) for x in batches)
-    best = float("inf")
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
+
+    def one_pass() -> None:
         for x in batches:
             model(x)
         _synchronize()
-        best = min(best, time.perf_counter() - start)
+
+    images = sum(int(x.shape[0]) for x in batches)
+    timing = time_repeats(one_pass, steps=1, batch=images, warmup=max(1, warmup), repeats=max(1, repeats))
     if was_training:
         model.train()
-    return images / max(best, 1e-9)
+    return images / max(timing["best_s"], 1e-9)
 
 
 def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
@@ -125,17 +121,16 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
 
     ``repeats=0`` skips the inference timing (``images_per_s`` is then None), e.g. in sweeps.
     """
-    run = RunDir.open(run_path)
-    history = read_history(run.metrics)
+    run = Run.open(run_path)
+    history = run.history
     if not history:
-        raise SqzError(f"{run.metrics}: the run has no finished epoch to report")
-    evaluation = evaluate_run(run.path)
-    loaded = LoadedRun(run.path)
+        raise SqzError(f"{run.dir.metrics}: the run has no finished epoch to report")
+    evaluation = evaluate_run(run)
     return {
-        "model": loaded.cfg["model"]["name"],
-        "arch": loaded.cfg["model"]["name"],
-        "parameters": count_parameters(loaded.model),
-        "size_kb": run.best.stat().st_size / 1024.0,
+        "model": run.name,
+        "arch": run.name,
+        "parameters": count_parameters(run.model()),
+        "size_kb": run.dir.best.stat().st_size / 1024.0,
         "top1": float(evaluation["top1"]),
         "top5": float(evaluation["top5"]),
         "test_images": int(evaluation["images"]),
@@ -143,24 +138,17 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
         "epochs": len(history),
         "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
         "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),
-        "images_per_s": (inference_speed(loaded.model, _timing_batches(loaded), repeats=repeats)
+        "images_per_s": (inference_speed(run.model(), _timing_batches(run), repeats=repeats)
                          if repeats > 0 else None),
         "run": str(run.path),
         "history": history,
     }
 
 
-def _data_lines(cfg: Dict[str, Any], class_names: Sequence[str]) -> List[str]:
-    data = cfg["data"]
-    if data["kind"] == "quickdraw":
-        sizes = {s: len(build.build_dataset(cfg, s, classes=class_names)) for s in ("train", "val", "test")}
-        return [f"data: Quick Draw `{data['folder']}`, {len(class_names)} classes, first "
-                f"{data['max_items_per_class']} drawings per class; {sizes['train']:,} train / "
-                f"{sizes['val']:,} validation / {sizes['test']:,} test drawings "
-                f"(test fraction {data['test_fraction']:g}, validation fraction {data['val_fraction']:g} "
-                f"of the rest, seed {cfg['seed']})"]
-    return [f"data: lists `{data['train_list']}` (train) and `{data['test_list']}` (test), "
-            f"{len(class_names)} classes"]
+def _data_lines(run: Run) -> List[str]:
+    source = run.source
+    sizes = ", ".join(f"{len(source.dataset(split)):,} {split}" for split in source.splits)
+    return [f"data: {source.describe()}; {len(run.class_names)} classes; {sizes} images (seed {run.cfg['seed']})"]
 
 
 def log_hparams(row: Dict[str, Any], cfg: Dict[str, Any]) -> None:
@@ -193,13 +181,13 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
     return rows
 
 
-def about_lines(first_run: LoadedRun, overrides: Sequence[str], wall: float, command: str,
+def about_lines(first_run: Run, overrides: Sequence[str], wall: float, command: str,
                 what: str) -> List[str]:
     """The report's header lines: command, config, data, training settings, machine, wall time."""
     cfg = first_run.cfg
     t = cfg["train"]
     about = [f"config `{cfg['config_name']}`" + (f" with `{' '.join(overrides)}`" if overrides else ""),
-             *_data_lines(cfg, first_run.class_names),
+             *_data_lines(first_run),
              f"training: {t['epochs']} epochs, {t['optimizer']} lr {t['lr']:g}, batch {t['batch_size']}, "
              f"seed {cfg['seed']}; the best epoch on the validation split is kept and tested",
              f"machine: {os.cpu_count()} CPU threads, Paddle {paddle.__version__}, {runtime.describe()}",
@@ -222,7 +210,7 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
     log(f"comparing {len(models)} models into {out}")
     rows = train_and_measure(configs, repeats=repeats, log=log)
     wall = time.perf_counter() - start
-    first_run = LoadedRun(rows[0]["run"])
+    first_run = Run(rows[0]["run"])
     cfg = first_run.cfg
     t = cfg["train"]
     about = about_lines(first_run, overrides, wall, command, "comparison")
@@ -236,7 +224,6 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
         f"inference: batched forward passes (batch {t['eval_batch_size']}) in eval mode under no_grad "
         f"over up to {TIMING_IMAGES} test images, after a warm-up, best of {repeats} passes.",
     ]
-    from ..report.comparison_report import write_comparison
     files = write_comparison(rows, {r["model"]: r["history"] for r in rows}, out,
                              title=f"Model comparison: {cfg['config_name']}", about=about, notes=notes,
                              plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)",

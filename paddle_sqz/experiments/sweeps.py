@@ -7,6 +7,7 @@ the one training engine and is measured like a model comparison
 Each run is its own folder (``<out>/<label>-<time>/``, its own VisualDL log), and the
 report (table and Figure 3 style plot) goes into ``<out>``.
 """
+import json
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
@@ -14,8 +15,12 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence
 from ..config import load_config
 from ..config.loader import parse_override
 from ..errors import SqzError
+from ..io_utils import atomic_write_text
+from ..report.sweep_report import write_sweep_report
+from ..runs import Run
 from .comparison import about_lines, train_and_measure
-from ..runs import LoadedRun, evaluate_run
+
+RECORD = "sweep.json"  # the rows and header lines: what --report draws again
 
 
 class Sweep(NamedTuple):
@@ -91,48 +96,27 @@ def run_sweep(cfg_name: str, sweep: str, values: Optional[Sequence[str]] = None,
     for row, point in zip(rows, points):
         row.update(setting=SWEEPS[sweep].key, value=point.value, seed=point.seed)
     wall = time.perf_counter() - start
-    first_run = LoadedRun(rows[0]["run"])
-    about = about_lines(first_run, overrides, wall, command, "sweep")
+    about = about_lines(Run(rows[0]["run"]), overrides, wall, command, "sweep")
     about.insert(-2, f"swept: `{SWEEPS[sweep].key}` over {', '.join(str(p.value) for p in points[::len(seeds)])}; "
                      f"seeds {', '.join(map(str, seeds))} (each seed: its own split, initialisation and order)")
-    from ..report.sweep_report import write_sweep_report
+    record = {"sweep": sweep, "about": about, "rows": [{k: v for k, v in r.items() if k != "history"} for r in rows]}
+    atomic_write_text(out / RECORD, json.dumps(record, indent=2) + "\n")
     files = write_sweep_report(rows, out, sweep, about)
     for name in files.values():
         log(f"wrote {name}")
     return {"out_dir": out, "rows": rows, "files": files, "wall_seconds": wall}
 
 
-def rereport(out_dir: Path, sweep: str) -> Dict[str, str]:
-    """Write the report of a finished sweep again from its ``sweep.csv`` and the runs' ``metrics.jsonl``.
-
-    For a changed plot or table without training again; the header lines (command, data,
-    wall time) are kept from the existing ``sweep.md``. Runs listed without a dead-class
-    count (sweeps written before that column) are evaluated again to count them.
-    """
-    import csv
-    from ..config.loader import parse_override
-    from ..report.sweep_report import write_sweep_report
-    from ..train.history import read_history
-    out = Path(out_dir)
-    table, md = out / "sweep.csv", out / "sweep.md"
-    if not table.is_file() or not md.is_file():
-        raise SqzError(f"--report: {out} has no sweep.csv and sweep.md (is it a tools/sweep.py output folder?)")
-    if sweep not in SWEEPS:
-        raise SqzError(f"--sweep: unknown sweep {sweep!r}; valid: {', '.join(SWEEPS)}")
-    with open(table, newline="", encoding="utf-8") as f:
-        records = list(csv.DictReader(f))
-    rows = []
-    for r in records:
-        run = Path(r["run"])
-        dead_classes = (int(r["dead_classes"]) if r.get("dead_classes")
-                        else len(evaluate_run(run)["dead_classes"]))  # a sweep written before the column
-        _, value = parse_override(f"{SWEEPS[sweep].key}={r['value']}")
-        rows.append({"setting": r["setting"], "value": value, "seed": int(r["seed"]),
-                     "parameters": int(r["parameters"]), "size_kb": float(r["size_mb"]) * 1024.0,
-                     "top1": float(r["top1"]), "top5": float(r["top5"]), "dead_classes": dead_classes,
-                     "epochs": int(r["epochs"]),
-                     "train_seconds": float(r["train_seconds"]), "run": str(run),
-                     "model": run.name.rsplit("-", 2)[0], "history": read_history(run / "metrics.jsonl")})
-    lines = md.read_text(encoding="utf-8").split("\n\n")[1].splitlines()
-    about = [line[2:] for line in lines if line.startswith("- ")]
-    return write_sweep_report(rows, out, sweep, about)
+def rereport(out_dir: Path) -> Dict[str, str]:
+    """Draw the report of a finished sweep again from its ``sweep.json`` and the runs' histories (no training)."""
+    path = Path(out_dir) / RECORD
+    if not path.is_file():
+        raise SqzError(f"--report: {path} not found (is {out_dir} a tools/sweep.py output folder?)")
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        sweep, about, rows = record["sweep"], record["about"], record["rows"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SqzError(f"{path}: not a sweep record ({exc})") from None
+    for row in rows:
+        row["history"] = Run(row["run"]).history
+    return write_sweep_report(rows, Path(out_dir), sweep, about)

@@ -7,10 +7,13 @@ accuracy is measured on weights decoded back from that file.
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from ..runs import LoadedRun
-from ..models import build_model, list_models
+import paddle
+
 from ..compress.model_file import load_compressed, save_compressed
-from ..tasks.compress_run import RunEvaluator, fp32_bytes, prune, pruned_run_state, state_of
+from ..compress.pruning import fp32_bytes, prune, state_of
+from ..models import build_model, list_models
+from ..runs import Run
+from ..tasks.compress_run import RunEvaluator, pruned_run_state
 
 ALEXNET_PARAMS = 61_100_840  # torchvision / Caffe AlexNet at 1000 classes
 
@@ -40,7 +43,6 @@ def random_init_rows(out_dir: Path, sparsities: Sequence[float], bits_list: Sequ
                      alexnet: int, name: str = "squeezenet1_0", num_classes: int = 1000,
                      seed: int = 0) -> List[Dict[str, Any]]:
     """Sizes of a randomly initialised model (no accuracy: there is nothing to be accurate on)."""
-    import paddle
     paddle.seed(seed)
     model = build_model(name, num_classes=num_classes)
     label, fp32 = f"{name} {num_classes} classes (random init)", fp32_bytes(model)
@@ -59,19 +61,19 @@ def trained_rows(run_path, out_dir: Path, sparsity: float, bits_list: Sequence[i
                  finetune_epochs: int = 0, finetune_lr: Optional[float] = None,
                  scope: str = "layer", rounds: int = 1) -> List[Dict[str, Any]]:
     """Sizes and test top-1/top-5 of a trained run at each step, from the decoded files."""
-    loaded = LoadedRun(run_path)
-    evaluate = RunEvaluator(loaded)
-    label = f"{loaded.cfg['model']['name']} trained, {len(loaded.class_names)} classes ({Path(run_path).name})"
-    original, fp32 = state_of(loaded.model), fp32_bytes(loaded.model)
+    run = Run.open(run_path)
+    evaluate = RunEvaluator(run)
+    label = f"{run.name} trained, {len(run.class_names)} classes ({run.path.name})"
+    original, fp32 = state_of(run.model()), fp32_bytes(run.model())
     rows = [_row(label, "fp32", {"bytes": fp32}, alexnet, fp32, **evaluate(original))]
-    pruned, finetune_run = pruned_run_state(loaded, sparsity, scope, finetune_epochs, out_dir, finetune_lr, rounds)
+    pruned, finetune_run = pruned_run_state(run, sparsity, scope, finetune_epochs, out_dir, finetune_lr, rounds)
     if finetune_epochs and finetune_run is not None:
         no_ft, _ = prune(original, sparsity, scope)
         rows.append(_row(label, f"pruned {sparsity:.0%}, no fine-tuning", {"bytes": fp32, "sparsity": sparsity},
                          alexnet, fp32, note="float32 dense, for the accuracy only", **evaluate(no_ft)))
     for bits in (32, *bits_list):
         path = out_dir / f"model_s{round(sparsity * 100)}_{_bits_name(bits)}.sqz"
-        result = save_compressed(path, pruned, loaded.cfg["model"], bits, finetune_epochs=finetune_epochs,
+        result = save_compressed(path, pruned, run.cfg["model"], bits, finetune_epochs=finetune_epochs,
                                  prune_rounds=rounds)
         _, decoded = load_compressed(path)
         tuned = f"{rounds} x {finetune_epochs}" if rounds > 1 else f"{finetune_epochs}"

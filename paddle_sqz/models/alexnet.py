@@ -9,6 +9,7 @@ import paddle.nn as nn
 
 from ..errors import SqzError
 from .registry import register_model
+from .squeezenet import ARGS as SQUEEZENET_ARGS
 
 
 class AlexNet(nn.Layer):
@@ -39,7 +40,8 @@ class AlexNet(nn.Layer):
         return self.classifier(paddle.flatten(self.avgpool(self.features(x)), 1))
 
 
-@register_model
+@register_model(family="alexnet", input_size=224, in_channels=3,
+                args={"dropout": SQUEEZENET_ARGS["dropout"]})
 def alexnet(num_classes: int = 1000, dropout: float = 0.5, in_channels: int = 3) -> AlexNet:
     """torchvision-style AlexNet: 61,100,840 parameters at 1000 classes."""
     return AlexNet(num_classes, dropout, in_channels)

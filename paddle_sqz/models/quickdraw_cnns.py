@@ -93,7 +93,7 @@ def _gap() -> List[nn.Layer]:
     return [nn.AdaptiveAvgPool2D(1), nn.Flatten()]
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """The tutorial's simple CNN (110,052 parameters at 100 classes)."""
     _check(num_classes, in_channels)
@@ -101,7 +101,7 @@ def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """Simple CNN with a 1x1 squeeze to 24 channels before the last 3x3 (106,236 at 100)."""
     _check(num_classes, in_channels)
@@ -109,7 +109,7 @@ def qd_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     return QuickDrawCNN(_simple_features(in_channels, k1k3=True), head, num_classes)
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """Simple CNN with global average pooling instead of flatten + dense 128 (29,796 at 100)."""
     _check(num_classes, in_channels)
@@ -117,7 +117,7 @@ def qd_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """The tutorial's LeNet, ReLU and max-pool as in its code (203,172 at 100)."""
     _check(num_classes, in_channels)
@@ -126,7 +126,7 @@ def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_lenet_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """LeNet with a 1x1 squeeze to 3 channels before the second conv (201,993 at 100)."""
     _check(num_classes, in_channels)
@@ -135,7 +135,7 @@ def qd_lenet_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     return QuickDrawCNN(_lenet_features(in_channels, k1k3=True), head, num_classes)
 
 
-@register_model
+@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
 def qd_lenet_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """LeNet convs, global average pooling, dense 64, dense C (10,160 at 100)."""
     _check(num_classes, in_channels)

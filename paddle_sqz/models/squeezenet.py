@@ -11,9 +11,13 @@ import paddle
 import paddle.nn as nn
 
 from ..errors import SqzError
-from .registry import register_model
+from .registry import ModelArg, register_model
 
 BYPASS_CHOICES = ("none", "simple", "complex")
+ARGS = {
+    "dropout": ModelArg("float", 0.5, "dropout before the classifier conv (SqueezeNet, AlexNet)"),
+    "bypass": ModelArg("str", "none", "SqueezeNet macro-architecture (the paper's section 6)", BYPASS_CHOICES),
+}
 
 # (squeeze, expand1x1, expand3x3) for fire2..fire9; v1.0 and v1.1 share them.
 FIRE_PLANES: List[Tuple[int, int, int]] = [
@@ -114,11 +118,6 @@ class SqueezeNet(nn.Layer):
             nn.AdaptiveAvgPool2D(1))
         self._init_weights()
 
-    # Weights files written before the final conv stopped being registered twice (once as
-    # ``final_conv``, once in ``classifier``: 2 MB of duplicate weights in v1.0's file) hold
-    # these aliases of ``classifier.1``; loading ignores them (``engine.checkpoint.load_weights``).
-    ignored_state_keys = ("final_conv.weight", "final_conv.bias")
-
     @property
     def final_conv(self) -> nn.Conv2D:
         """conv10, the classifier conv (not a registered attribute: it would be saved twice)."""
@@ -179,14 +178,14 @@ class SqueezeNet(nn.Layer):
         return paddle.flatten(self.classifier(self.features(x)), 1)
 
 
-@register_model
+@register_model(family="squeezenet", input_size=224, in_channels=3, args=ARGS)
 def squeezenet1_0(num_classes: int = 1000, dropout: float = 0.5, bypass: str = "none",
                   in_channels: int = 3) -> SqueezeNet:
     """SqueezeNet v1.0: 7x7/2 conv1 with 96 filters (1,248,424 parameters at 1000 classes)."""
     return SqueezeNet("1_0", num_classes, dropout, bypass, in_channels)
 
 
-@register_model
+@register_model(family="squeezenet", input_size=224, in_channels=3, args=ARGS)
 def squeezenet1_1(num_classes: int = 1000, dropout: float = 0.5, bypass: str = "none",
                   in_channels: int = 3) -> SqueezeNet:
     """SqueezeNet v1.1: 3x3/2 conv1 with 64 filters, earlier pools, about 2.4x fewer FLOPs."""

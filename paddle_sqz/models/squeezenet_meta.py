@@ -15,11 +15,22 @@ import math
 from typing import List, Tuple
 
 from ..errors import SqzError
-from .registry import register_model
-from .squeezenet import SqueezeNet
+from .registry import ModelArg, register_model
+from .squeezenet import ARGS as SQUEEZENET_ARGS, SqueezeNet
 
 N_FIRE = 8
 DEFAULTS = {"base_e": 128, "incr_e": 128, "pct_3x3": 0.5, "freq": 2, "sr": 0.125}
+ARGS = {
+    **SQUEEZENET_ARGS,
+    "base_e": ModelArg("int", 128, "squeezenet_meta: expand filters of fire2 (paper section 5.1)"),
+    "incr_e": ModelArg("int", 128, "squeezenet_meta: expand filters added every model.freq fire modules"),
+    "pct_3x3": ModelArg("float", 0.5, "squeezenet_meta: share of 3x3 among the expand filters"),
+    "freq": ModelArg("int", 2, "squeezenet_meta: fire modules between width increases"),
+    "sr": ModelArg("float", 0.125, "squeezenet_meta: squeeze ratio, squeeze filters / expand filters"),
+    "layout": ModelArg("str", "1_0", "squeezenet_meta: conv1 and pools of v1.0 (7x7/2, 96 filters) or v1.1 "
+                       "(3x3/2, 64 filters, pools after conv1, fire3, fire5: about 2.4x fewer FLOPs)",
+                       ("1_0", "1_1")),
+}
 
 
 def _round(value: float) -> int:
@@ -53,7 +64,7 @@ def fire_dims(base_e: int = 128, incr_e: int = 128, pct_3x3: float = 0.5, freq: 
     return dims
 
 
-@register_model
+@register_model(family="squeezenet", input_size=224, in_channels=3, args=ARGS)
 def squeezenet_meta(num_classes: int = 1000, dropout: float = 0.5, bypass: str = "none", in_channels: int = 3,
                     base_e: int = 128, incr_e: int = 128, pct_3x3: float = 0.5, freq: int = 2,
                     sr: float = 0.125, layout: str = "1_0") -> SqueezeNet:

@@ -65,8 +65,6 @@ def load_weights(model: paddle.nn.Layer, source, what: str = "") -> None:
     if isinstance(state, dict) and state.get("format") == FORMAT:
         state = state["model"]
     own = model.state_dict()
-    ignored = set(getattr(model, "ignored_state_keys", ()))  # stale aliases in older files
-    state = {k: v for k, v in state.items() if k not in ignored or k in own}
     missing = [k for k in own if k not in state]
     unexpected = [k for k in state if k not in own]
     if missing or unexpected:

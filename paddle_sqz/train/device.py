@@ -16,13 +16,22 @@ class DistInfo(NamedTuple):
         return self.rank == 0
 
 
-def select_device(preference: str = "auto") -> str:
-    """``auto`` takes the GPU when Paddle was built with CUDA and sees one, else the CPU."""
+def resolve_device(preference: str = "auto", key: str = "train.device") -> str:
+    """``auto`` takes the GPU when Paddle was built with CUDA and sees one, else the CPU.
+
+    The one device decision of the package: training, runs and every inference engine ask here.
+    """
+    if preference not in ("auto", "cpu", "gpu"):
+        raise SqzError(f"{key}: unknown device {preference!r}; valid: auto, cpu, gpu")
     has_gpu = paddle.device.is_compiled_with_cuda() and paddle.device.cuda.device_count() > 0
     if preference == "gpu" and not has_gpu:
-        raise SqzError("train.device: 'gpu' asked for, but this Paddle has no CUDA device "
-                       "(use train.device=auto or cpu)")
-    device = "gpu" if preference in ("auto", "gpu") and has_gpu else "cpu"
+        raise SqzError(f"{key}: 'gpu' asked for, but this Paddle has no CUDA device (use auto or cpu)")
+    return "gpu" if preference in ("auto", "gpu") and has_gpu else "cpu"
+
+
+def select_device(preference: str = "auto") -> str:
+    """:func:`resolve_device`, then make it Paddle's device (each process its own GPU when launched)."""
+    device = resolve_device(preference)
     dist = dist_info()
     paddle.set_device(f"gpu:{paddle.distributed.ParallelEnv().dev_id}" if device == "gpu" and dist.world_size > 1
                       else device)

@@ -9,8 +9,8 @@ from .metrics import Meter
 
 
 @paddle.no_grad()
-def evaluate(model: paddle.nn.Layer, loader) -> Dict[str, Any]:
-    """Returns ``loss``, ``top1``, ``top5``, arrays ``labels``, ``preds``, ``probs``, and ``dead_classes``.
+def evaluate(model, loader) -> Dict[str, Any]:
+    """Evaluate a Layer, or any callable that returns logits (a deploy predictor). Returns ``loss``, ``top1``, ``top5``, arrays ``labels``, ``preds``, ``probs``, and ``dead_classes``.
 
     ``dead_classes``: indices whose logit is exactly 0 on every image: SqueezeNet's final
     ReLU cuts them off, so they are never predicted, and where that holds on the training
@@ -24,6 +24,8 @@ def evaluate(model: paddle.nn.Layer, loader) -> Dict[str, Any]:
     alive = None
     for x, y in loader:
         logits = model(x)
+        if not isinstance(logits, paddle.Tensor):  # an inference engine's numpy logits
+            logits = paddle.to_tensor(logits)
         loss = F.cross_entropy(logits, y)
         logits_np, y_np = logits.numpy(), y.numpy().reshape(-1)
         meter.update(float(loss), logits_np, y_np)

@@ -19,16 +19,29 @@ from ..data.labels import write_labels
 from .. import runtime
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
+from ..data.sources import build_source
+from ..models import create_model
+from ..models.fast_bias import use_fast_cpu_forward
 from ..models.measure import count_parameters
-from . import build
 from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_weights
 from .device import amp_dtype, init_distributed, select_device
 from .evaluate import dead_classes_warning, evaluate
-from ..models.fast_bias import use_fast_cpu_forward
 from .history import read_history, write_history
 from .logger import Progress, RunLogger, format_duration
 from .metrics import Meter
+from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
+
+
+def check_fits(model: Dict[str, Any], source) -> None:
+    """The model's class count and input channels must be the data's: one line naming both sides."""
+    classes = len(source.classes)
+    if classes != model["num_classes"]:
+        raise SqzError(f"{source.classes_origin} lists {classes} classes but model.num_classes is "
+                       f"{model['num_classes']} (set -o model.num_classes={classes})")
+    if model["in_channels"] != source.channels:
+        raise SqzError(f"config key 'model.in_channels' must be {source.channels} for data.kind "
+                       f"{source.kind}, got {model['in_channels']}")
 
 
 def _epoch_seed(seed: int, epoch: int, rank: int) -> int:
@@ -42,8 +55,11 @@ class Trainer:
         self.cfg = cfg
         self.device = select_device(cfg["train"]["device"])
         self.dist = init_distributed()
-        build.resolve_data_paths(cfg)
-        self.class_names = build.prepare_data(cfg)
+        self.source = build_source(cfg["data"], cfg["seed"])
+        cfg["data"] = self.source.data  # paths made absolute: the saved config works from anywhere
+        self.source.prepare()
+        self.class_names = self.source.classes
+        check_fits(cfg["model"], self.source)
         if resume is not None:
             self.run = RunDir.open(resume)
         elif self.dist.is_main:
@@ -55,16 +71,17 @@ class Trainer:
                              self.run.path if main and cfg["output"]["visualdl"] else None, enabled=main)
         paddle.seed(cfg["seed"])
         np.random.seed(cfg["seed"])
-        self.net = build.build_model(cfg)
+        self.net = create_model(cfg["model"]["name"], cfg["model"])
         if self.device == "cpu" and cfg["train"]["fast_conv_bias"]:
             use_fast_cpu_forward(self.net)  # same outputs, much faster bias add on the CPU
         self.model = paddle.DataParallel(self.net) if self.dist.world_size > 1 else self.net
-        self.optimizer = build.build_optimizer(cfg, self.net.parameters())
-        self.train_set = build.build_dataset(cfg, "train")
-        self.test_set = build.build_dataset(cfg, build.eval_split(cfg))  # Quick Draw: validation split
-        self.train_loader, self.train_sampler = build.build_loader(
-            cfg, self.train_set, True, self.dist.rank, self.dist.world_size)
-        self.test_loader, _ = build.build_loader(cfg, self.test_set, False)
+        self.optimizer = build_optimizer(cfg, self.net.parameters())
+        self.eval_split = self.source.selection_split
+        self.train_set = self.source.dataset("train")
+        self.test_set = self.source.dataset(self.eval_split)
+        self.train_loader, self.train_sampler = self.source.loader(
+            self.train_set, cfg["train"]["batch_size"], True, self.dist.rank, self.dist.world_size)
+        self.test_loader, _ = self.source.loader(self.test_set, cfg["train"]["eval_batch_size"], False)
         self.amp = amp_dtype(cfg["train"]["amp"], self.device)  # float16 / bfloat16 on GPUs only
         self.scaler = (paddle.amp.GradScaler(init_loss_scaling=2.0 ** 15)
                        if self.amp == "float16" else None)
@@ -152,13 +169,13 @@ class Trainer:
         self.log.info(f"model {cfg['model']['name']} ({count_parameters(self.net):,} "
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
-                      f"{len(self.train_set)} training / {len(self.test_set)} {build.eval_split(cfg)} images")
+                      f"{len(self.train_set)} training / {len(self.test_set)} {self.eval_split} images")
         if getattr(self.train_set, "cache", None) is not None:
             self.log.info("data: decoded images kept in memory after epoch 1 (data.cache_images="
                           f"{cfg['data']['cache_images']}, about {cache_size_mb(len(self.train_set), cfg['data']):.0f} MB)")
         progress = Progress(self.log, epochs, batches, cfg["train"]["log_interval"])
         for epoch in range(self.start_epoch, epochs + 1):
-            lr = build.lr_at(cfg, epoch)
+            lr = lr_at(cfg, epoch)
             self.optimizer.set_lr(lr)
             train = self._train_epoch(epoch, progress)
             evaluation = evaluate(self.net, self.test_loader)
@@ -178,7 +195,7 @@ class Trainer:
                           f"top5 {evaluation['top5']:.2%} | {train['images_per_s']:.1f} img/s, "
                           f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
             if evaluation["dead_classes"]:
-                self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, build.eval_split(cfg)))
+                self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, self.eval_split))
             if self.dist.world_size > 1:
                 paddle.distributed.barrier()
         self.log.info(f"best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']}")

@@ -11,10 +11,12 @@ is the number of batches. The order comes from the sampler (``set_epoch`` on the
 sampler picks the epoch); optional flips are drawn from ``(seed, epoch, rank, batch)``,
 so a resumed run sees the same augmentation.
 """
-from typing import Iterator, Optional, Sequence, Tuple
+from typing import Iterator, Sequence, Tuple
 
 import numpy as np
 import paddle
+
+from ..normalize import Normalizer
 
 
 class ArrayLoader:
@@ -29,11 +31,7 @@ class ArrayLoader:
                  hflip: bool = False, vflip: bool = False, seed: int = 0):
         self.dataset = dataset
         self.batch_sampler = batch_sampler
-        mean_arr = np.asarray(mean, dtype=np.float32).reshape(1, -1, 1, 1)
-        std_arr = np.asarray(std, dtype=np.float32).reshape(1, -1, 1, 1)
-        identity = not mean_arr.any() and bool(np.all(std_arr == 1.0))
-        self._mean: Optional[np.ndarray] = None if identity else mean_arr
-        self._inv_std: Optional[np.ndarray] = None if identity else (1.0 / std_arr).astype(np.float32)
+        self.normalize = Normalizer(mean, std, max_value=1.0)
         self.hflip, self.vflip, self.seed = bool(hflip), bool(vflip), int(seed)
 
     def __len__(self) -> int:
@@ -56,9 +54,8 @@ class ArrayLoader:
         """The batches as numpy arrays (what ``__iter__`` turns into tensors)."""
         for batch_index, indices in enumerate(self.batch_sampler):
             x, y = self.dataset.batch(indices)
-            if self._mean is not None:
-                x -= self._mean
-                x *= self._inv_std
+            if not self.normalize.identity:
+                x = self.normalize(x)
             if self.hflip or self.vflip:
                 x = self._flip(x, batch_index)
             yield x, y

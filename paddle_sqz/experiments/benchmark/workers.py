@@ -82,7 +82,7 @@ def inference(a: Dict[str, Any]) -> Dict[str, Any]:
     """Evaluation forward passes: dygraph (eval mode, no_grad) and, with ``engines="both"``, the exported model."""
     import numpy as np
     import paddle
-    from ...deploy.predictor import Predictor
+    from ...deploy.predictor import PaddleInferenceBackend
     from ...timing import time_repeats
     paddle.seed(0)
     model = _package_model(a["model"], a["classes"], fast_bias=False)
@@ -91,7 +91,7 @@ def inference(a: Dict[str, Any]) -> Dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         spec = paddle.static.InputSpec([None, 3, a["size"], a["size"]], "float32", "image")
         paddle.jit.save(model, str(Path(folder) / "inference"), input_spec=[spec])
-        predictor = Predictor(folder, device="auto") if a["engines"] == "both" else None
+        predictor = PaddleInferenceBackend(folder, "auto") if a["engines"] == "both" else None
         for batch in (a["batch"], 1):
             x = np.random.default_rng(0).standard_normal((batch, 3, a["size"], a["size"])).astype(np.float32)
             tensor = paddle.to_tensor(x)

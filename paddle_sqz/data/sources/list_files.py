@@ -1,0 +1,92 @@
+"""Images named in ``train.txt`` / ``test.txt`` list files, class names in ``labels.txt``."""
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+import paddle
+
+from ...errors import SqzError
+from ..cache import should_cache
+from ..dataset import ListDataset
+from ..demo import ensure_demo_dataset
+from ..image import load_image
+from ..labels import read_labels
+from ..listfile import read_list
+from ..loaders.thread_loader import ThreadLoader
+from ..transforms import build_transform
+from .base import DataSource
+
+PATH_KEYS = ("root", "train_list", "test_list", "labels")
+THUMBNAIL = 128
+
+
+class ListFileSource(DataSource):
+    """``data.kind: list``: the birds tutorial's layout (and the synthetic demo set)."""
+
+    kind = "list"
+    channels = 3
+
+    def __init__(self, data: Dict[str, Any], seed: int = 0, classes: Optional[Sequence[str]] = None):
+        super().__init__(data, seed, classes)
+        for key in PATH_KEYS:  # absolute, so the saved config works from any working directory
+            if self.data.get(key):
+                self.data[key] = str(Path(self.data[key]).expanduser().resolve())
+        self.channels = len(self.data.get("mean", [0, 0, 0]))
+
+    def read_classes(self) -> List[str]:
+        path = Path(self.data["labels"])
+        if not path.is_file():
+            raise SqzError(f"data.labels: {path} not found; make it with tools/split_dataset.py "
+                           "(see datasets/README.md)")
+        return read_labels(path)
+
+    @property
+    def classes_origin(self) -> str:
+        return str(self.data["labels"])
+
+    def prepare(self) -> None:
+        if self.data.get("demo"):
+            ensure_demo_dataset(Path(self.data["train_list"]).parent)
+        super().prepare()
+
+    @property
+    def selection_split(self) -> str:
+        return "test"
+
+    def _list_path(self, split: str) -> str:
+        return self.data["train_list" if split == "train" else "test_list"]
+
+    def dataset(self, split: str, list_file: Optional[str] = None) -> ListDataset:
+        self.check_split(split)
+        train = split == "train"
+        path = list_file or self._list_path(split)
+        if not Path(path).is_file():
+            raise SqzError(f"data.{split}_list: {path} not found; make it with tools/split_dataset.py")
+        items = read_list(path, root=self.data["root"], num_classes=len(self.classes), check_exists=True)
+        return ListDataset(items, build_transform(self.data, train=train), train=train, seed=self.seed,
+                           cache=should_cache(len(items), self.data))
+
+    def eval_set(self, list_file: Optional[str] = None, data_folder: Optional[str] = None):
+        if data_folder is not None:
+            raise SqzError("--data-folder: only for Quick Draw runs (data.kind: quickdraw); this run "
+                           "reads list files, evaluate another one with --list FILE")
+        dataset = self.dataset("test", list_file=list_file)
+        return dataset, {"list": str(list_file or self.data["test_list"])}
+
+    def make_loader(self, dataset, sampler, train: bool):
+        workers = self.data["num_workers"]
+        if self.data["loader"] == "threads":
+            return ThreadLoader(dataset, sampler, num_threads=workers)
+        return paddle.io.DataLoader(dataset, batch_sampler=sampler, num_workers=workers,
+                                    use_shared_memory=self.data["use_shared_memory"] and workers > 0)
+
+    def examples(self, count: int) -> Tuple[List[np.ndarray], np.ndarray, np.ndarray]:
+        dataset = self.dataset("test")
+        picks = np.linspace(0, len(dataset) - 1, min(count, len(dataset))).round().astype(int)
+        images = [load_image(dataset.items[i][0]) for i in picks]
+        x = np.stack([dataset.transform(image, None) for image in images])
+        thumbs = [np.asarray(image.convert("RGB").resize((THUMBNAIL, THUMBNAIL))) for image in images]
+        return thumbs, x, np.asarray([dataset.items[i][1] for i in picks], dtype=np.int64)
+
+    def describe(self) -> str:
+        return f"list files {self.data['train_list']} / {self.data['test_list']}, labels {self.data['labels']}"
