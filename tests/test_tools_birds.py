@@ -62,7 +62,7 @@ def test_train_writes_a_complete_run_folder(trained):
     assert list(run_dir.glob("vdlrecords.*"))
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [1, 2]
-    assert {"train_loss", "eval_loss", "eval_top1", "eval_top5", "lr", "images_per_s"} <= set(records[0])
+    assert {"train_loss", "val_loss", "val_top1", "val_top5", "lr", "images_per_s"} <= set(records[0])
     assert "img/s" in stdout and "ETA" in stdout
     assert "pad_size: 32" in (run_dir / "config.yaml").read_text()
 

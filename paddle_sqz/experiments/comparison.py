@@ -28,6 +28,7 @@ from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
 from ..report.comparison_report import write_comparison
+from ..report.curves import selection_key
 from ..runs import Run
 from ..tasks.evaluate import evaluate_run
 from ..timing import time_repeats
@@ -38,7 +39,7 @@ RESERVED_KEYS = ("model.name", "output.name", "output.dir")
 # the settings shown in VisualDL's HParams tab: what a comparison or a sweep varies, and the
 # few that tell one experiment from another (more columns push the metrics out of sight)
 HPARAM_KEYS = ("model.name", "model.bypass", "model.sr", "model.pct_3x3", "train.lr", "train.epochs")
-HPARAM_METRICS = ("top1", "top5", "parameters", "size_kb", "train_seconds", "images_per_s", "dead_classes")
+HPARAM_METRICS = ("val_top1", "top1", "top5", "parameters", "size_kb", "train_seconds", "images_per_s", "dead_classes")
 TIMING_IMAGES = 8192  # at most this many test images are used to time inference
 
 
@@ -136,7 +137,8 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
         "test_images": int(evaluation["images"]),
         "dead_classes": len(evaluation.get("dead_classes", [])),
         "epochs": len(history),
-        "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
+        "best_epoch": int(max(history, key=lambda r: r[selection_key(history)])["epoch"]),
+        "val_top1": float(max(r[selection_key(history)] for r in history)),
         "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),
         "images_per_s": (inference_speed(run.model(), _timing_batches(run), repeats=repeats)
                          if repeats > 0 else None),

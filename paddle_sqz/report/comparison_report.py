@@ -22,7 +22,7 @@ from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
 from . import published
-from .curves import plot_compare
+from .curves import plot_compare, selection_key
 from .fonts import font_for_text
 
 
@@ -231,8 +231,10 @@ def plot_accuracy_vs_params(rows: Sequence[Mapping[str, Any]], path: PathLike,
 def plot_epoch_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], out_dir: PathLike) -> List[str]:
     """``val_top1.png`` and ``val_loss.png``: every model's per-epoch validation curve overlaid."""
     out_dir = Path(out_dir)
-    return [plot_compare(histories, "eval_top1", out_dir / "val_top1.png", "validation top-1 accuracy (%)"),
-            plot_compare(histories, "eval_loss", out_dir / "val_loss.png", "validation loss")]
+    every = [r for history in histories.values() for r in history]
+    return [plot_compare(histories, selection_key(every, "top1"), out_dir / "val_top1.png",
+                         "validation top-1 accuracy (%)"),
+            plot_compare(histories, selection_key(every, "loss"), out_dir / "val_loss.png", "validation loss")]
 
 
 def write_comparison(rows: Sequence[Mapping[str, Any]], histories: Mapping[str, Sequence[Mapping[str, Any]]],

@@ -1,9 +1,11 @@
 """Training curves from ``metrics.jsonl`` records (the tutorial's section 6).
 
 Records are one dict per epoch: ``epoch`` (1-based), ``train_loss``,
-``train_top1``, ``eval_loss``, ``eval_top1`` and optionally ``eval_top5``,
-``lr``. A key missing from every record skips that line; a key missing from some
-records draws the epochs that have it, so partial or old histories still plot.
+``train_top1``, ``val_loss``, ``val_top1`` and optionally ``val_top5``, ``test_*``
+(per-epoch test curves, drawn but never used to choose the epoch) and ``lr``; runs
+written before the validation split have ``eval_*`` instead. A key missing from every
+record skips that line; a key missing from some records draws the epochs that have
+it, so partial or old histories still plot.
 """
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
@@ -21,12 +23,22 @@ _MARKER_LIMIT = 30
 # dashed with other markers: where the two are equal both stay visible.
 _UNDER = {"linewidth": 4.0, "alpha": 0.45, "marker": "o", "markersize": 7}
 _OVER = {"linewidth": 1.6, "marker": "s", "markersize": 3.5}
+_TEST = {"linewidth": 1.2, "marker": "^", "markersize": 3.5, "color": "tab:red", "alpha": 0.8}
 _ACCURACY_SERIES = (  # key, label, line style, line properties
     ("train_top1", "train top-1", "-", _UNDER),
+    ("val_top1", "validation top-1 (chooses the epoch)", "--", _OVER),
     ("eval_top1", "eval top-1", "--", _OVER),
+    ("val_top5", "validation top-5", ":", _OVER),
     ("eval_top5", "eval top-5", ":", _OVER),
+    ("test_top1", "test top-1 (not used to choose)", "-.", _TEST),
 )
-_LOSS_SERIES = (("train_loss", "train loss", "-", _UNDER), ("eval_loss", "eval loss", "--", _OVER))
+_LOSS_SERIES = (("train_loss", "train loss", "-", _UNDER), ("val_loss", "validation loss", "--", _OVER),
+                ("eval_loss", "eval loss", "--", _OVER), ("test_loss", "test loss", "-.", _TEST))
+
+
+def selection_key(history: Sequence[Mapping[str, Any]], metric: str = "top1") -> str:
+    """``val_<metric>``, or ``eval_<metric>`` for a run written before the validation split."""
+    return f"val_{metric}" if any(f"val_{metric}" in r for r in history) else f"eval_{metric}"
 
 
 def _series(history: Sequence[Mapping[str, Any]], key: str,

@@ -18,6 +18,7 @@ CHECKPOINT = "checkpoint_latest.pdckpt"
 BEST = "best_model.pdparams"
 BEST_SAFE = "best_model.safetensors"  # same weights, no pickle: preferred for loading
 LOG = "train.log"
+SUMMARY = "summary.json"  # the test split evaluated once at the end (train.selection)
 
 
 class RunDir:
@@ -33,6 +34,7 @@ class RunDir:
     best = property(lambda self: self.path / BEST)
     best_safe = property(lambda self: self.path / BEST_SAFE)
     log = property(lambda self: self.path / LOG)
+    summary = property(lambda self: self.path / SUMMARY)
 
     @classmethod
     def create(cls, cfg: Dict[str, Any]) -> "RunDir":
