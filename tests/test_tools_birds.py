@@ -99,6 +99,10 @@ def test_predict_uses_the_runs_labels(trained, birds):
     pngs = sorted((run_dir / "predictions").glob("*.png"))
     assert len(pngs) == 6
     assert_png(pngs[0])
+    # every class has a 1.jpg: the two pictures get names that tell them apart
+    assert {"Black Skimmer__1.png", "Cockatoo__1.png"} <= {p.name for p in pngs}
+    run_tool("predict.py", "--run", run_dir, birds / "Cockatoo" / "1.jpg", "--plot")
+    assert len(list((run_dir / "predictions").glob("*.png"))) == 7  # the earlier picture is kept
 
 
 def test_summary_prints_the_tutorial_totals():
