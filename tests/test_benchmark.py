@@ -1,9 +1,12 @@
 """tools/benchmark.py end to end in quick mode: every section measured, JSON complete (speeds not asserted)."""
 import json
 
+import pytest
+
 from conftest import run_tool
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_every_measurement(tiny_demo, tmp_path):
     out = tmp_path / "bench.json"
     proc = run_tool("benchmark.py", "--quick", "--list", tiny_demo / "train.txt", "--json", out, cwd=tmp_path,

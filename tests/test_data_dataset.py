@@ -23,7 +23,7 @@ def lists(tmp_path_factory) -> Path:
 
 def test_items_shapes_and_labels(lists):
     import paddle
-    from paddle_sqz.data import ListDataset
+    from paddle_sqz.data.dataset import ListDataset
     data = ListDataset.from_list_file(lists / "test.txt", build_transform(CFG, train=False), train=False,
                                       num_classes=4)
     assert isinstance(data, paddle.io.Dataset) and len(data) == 4
@@ -36,7 +36,7 @@ def test_items_shapes_and_labels(lists):
 
 
 def test_augmentation_depends_on_seed_epoch_and_index_only(lists):
-    from paddle_sqz.data import ListDataset
+    from paddle_sqz.data.dataset import ListDataset
     transform = build_transform(CFG, train=True)
     data = ListDataset.from_list_file(lists / "train.txt", transform, train=True, seed=5)
     again = ListDataset.from_list_file(lists / "train.txt", transform, train=True, seed=5)

@@ -1,9 +1,12 @@
 """README's first command: ``python tools/train.py --cfg demo`` on a fresh folder makes its data and learns."""
 import json
 
+import pytest
+
 from conftest import run_folder_from, run_tool
 
 
+@pytest.mark.slow
 def test_demo_job_generates_its_data_and_learns_well_above_chance(tmp_path):
     proc = run_tool("train.py", "--cfg", "demo", cwd=tmp_path, timeout=400)  # a fresh working directory
     assert (tmp_path / "datasets" / "demo" / "README.md").is_file()  # generated, marked synthetic

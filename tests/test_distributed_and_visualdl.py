@@ -3,10 +3,13 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, run_folder_from, run_tool, tiny_overrides
 from visualdl_http import list_runs_and_tags, read_scalar, visualdl_server
 
 
+@pytest.mark.slow
 def test_two_process_data_parallel_training(tiny_demo, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
@@ -26,6 +29,7 @@ def test_two_process_data_parallel_training(tiny_demo, tmp_path):
     assert (tmp_path / "logs" / "workerlog.1").is_file()
 
 
+@pytest.mark.slow
 def test_visualdl_serves_the_runs_scalars(tiny_demo, tmp_path):
     out = tmp_path / "out"
     run_dir = run_folder_from(run_tool("train.py", "--cfg", "demo",

@@ -7,7 +7,7 @@ import paddle.nn.functional as F
 import pytest
 
 from paddle_sqz.errors import SqzError
-from paddle_sqz.models import build_model, list_models
+from paddle_sqz.models import ModelArg, build_model, list_models, model_args, model_info, register_model
 from paddle_sqz.models.squeezenet import Fire
 
 
@@ -55,11 +55,12 @@ def test_simple_bypass_wires_fire3_5_7_9():
     assert [f.shortcut for f in model.features if isinstance(f, Fire)] == ["none", "identity"] * 4
 
 
-@pytest.mark.parametrize("name", [n for n in list_models()])
+@pytest.mark.parametrize("name", list_models())
 def test_every_registered_model_runs_forward_and_backward(name):
-    model = build_model(name, num_classes=5)
-    size, channels = (28, 1) if name.startswith("qd_") else (64, 3)
-    x = paddle.randn([2, channels, size, size])
+    """At the input size and channels its registry entry declares: a new model is tested by registering it."""
+    info = model_info(name)
+    model = build_model(name, num_classes=5, in_channels=info.in_channels)
+    x = paddle.randn([2, info.in_channels, info.input_size, info.input_size])
     out = model(x)
     assert out.shape == [2, 5]
     out.sum().backward()
@@ -133,3 +134,16 @@ def test_no_class_starts_dead_behind_the_final_relu():
             assert float(model.final_conv.bias.min()) > 0
             logits = model(x).numpy()
             assert (logits > 0).any(axis=0).all(), (bypass, seed, np.flatnonzero(~(logits > 0).any(axis=0)))
+
+
+def test_registry_declarations_match_the_builders_and_feed_the_config():
+    from paddle_sqz.config.schema import SCHEMA
+    for name in list_models():
+        info = model_info(name)
+        assert {"num_classes", "in_channels"} <= set(info.args) and info.summary
+        assert all(f"model.{arg}" in SCHEMA for arg in info.args)
+    assert SCHEMA["model.sr"].default == model_args()["sr"].default == 0.125
+    with pytest.raises(ValueError, match="differ from the declared"):
+        @register_model(family="test", input_size=8, in_channels=1, args={"width": ModelArg("int", 1, "w")})
+        def undeclared_argument(num_classes=2, in_channels=1, depth=3):
+            """Declares width but takes depth."""

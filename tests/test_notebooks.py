@@ -31,6 +31,7 @@ def outputs_text(nb) -> str:
                      for out in cell.get("outputs", []))
 
 
+@pytest.mark.slow
 @needs(BIRDS_SAMPLE)
 def test_birds_notebook_unzips_splits_trains_and_predicts(tmp_path):
     archive = tmp_path / "bird_photos.zip"
@@ -61,6 +62,7 @@ OUTPUT_DIR = {str(tmp_path / 'out')!r}
 QD14 = SHARED_DATA / "quickdraw14"
 
 
+@pytest.mark.slow
 @needs(QD14)
 def test_quickdraw_notebook_trains_compares_and_evaluates(tmp_path):
     import numpy as np
@@ -87,6 +89,7 @@ OUTPUT_DIR = {str(tmp_path / 'out')!r}
         assert (tmp_path / "out" / name).is_file(), name
 
 
+@pytest.mark.slow
 @needs(QD14)
 def test_paper_notebook_tables_sweeps_and_compression(tmp_path):
     import numpy as np

@@ -205,6 +205,7 @@ def small_subset(src: Path, dst: Path, rows: int, rename=None, drop=(), extra=()
     return dst
 
 
+@pytest.mark.slow
 @needs(QD14)
 def test_short_training_learns_then_evaluates_test_fold_and_other_folders(tmp_path):
     out = tmp_path / "out"

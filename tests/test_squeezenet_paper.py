@@ -11,7 +11,8 @@ from paddle_sqz.models import build_model
 from paddle_sqz.models.measure import count_macs, count_parameters, saved_size_bytes
 from paddle_sqz.models.squeezenet import Fire
 from paddle_sqz.models.squeezenet_meta import fire_dims
-from paddle_sqz.report.table1 import format_table1, table1_rows
+from paddle_sqz.models.table1 import table1_rows
+from paddle_sqz.report.table1 import format_table1
 
 V10_PER_LAYER = [14_208, 11_920, 12_432, 45_344, 49_440, 104_880, 111_024, 188_992, 197_184, 513_000]
 

@@ -117,6 +117,7 @@ def test_sr_sweep_report_shows_the_papers_figures_where_it_gives_them():
     assert "Beside the paper" not in markdown([dict(r, value=0.3) for r in rows[:1]], "sr")
 
 
+@pytest.mark.slow
 @needs(QD14)
 def test_two_point_sweep_end_to_end(tmp_path):
     out = tmp_path / "sweep"

@@ -24,7 +24,8 @@ def main(argv=None) -> int:
     if args.input_size < 32 or args.num_classes < 1:
         parser.error("--input-size must be at least 32 and --num-classes at least 1")
     import paddle
-    from paddle_sqz.report.size_table import measure_entries, write_size_table
+    from paddle_sqz.experiments.size_table import measure_entries
+    from paddle_sqz.report.size_table import write_size_table
     rows = measure_entries(num_classes=args.num_classes, input_size=args.input_size)
     command = "python tools/paper_tables.py " + " ".join(shlex.quote(a) for a in (argv if argv is not None
                                                                                    else sys.argv[1:]))

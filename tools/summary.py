@@ -29,19 +29,22 @@ def main(argv=None) -> int:
         parser.error("give --cfg NAME_OR_PATH (or --list)")
     from paddle_sqz.config import load_config
     from paddle_sqz.models import create_model
-    from paddle_sqz.report.tables import model_summary
+    from paddle_sqz.models.layer_table import layer_table
+    from paddle_sqz.report.tables import format_model_summary
     cfg = load_config(args.cfg, args.override)
     size = args.input_size or cfg["data"]["image_size"]
     if size < 1:
         parser.error("--input-size must be at least 1")
     if args.table1:
-        from paddle_sqz.report.table1 import format_table1, table1_rows
+        from paddle_sqz.models.table1 import table1_rows
+        from paddle_sqz.report.table1 import format_table1
         m = cfg["model"]
         print(format_table1(table1_rows(create_model(m["name"], m), size),
                             f"Table 1: {m['name']}, {m['num_classes']} classes, bypass {m['bypass']}, "
                             f"{m['in_channels']}x{size}x{size} input"))
         return 0
-    print(model_summary(create_model(cfg["model"]["name"], cfg["model"]), (1, cfg["model"]["in_channels"], size, size)))
+    model = create_model(cfg["model"]["name"], cfg["model"])
+    print(format_model_summary(layer_table(model, (1, cfg["model"]["in_channels"], size, size))))
     return 0
 
 

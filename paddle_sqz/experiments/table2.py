@@ -12,10 +12,10 @@ import paddle
 from ..compress.model_file import load_compressed, save_compressed
 from ..compress.pruning import fp32_bytes, prune, state_of
 from ..models import build_model, list_models
+from ..published import ALEXNET_PARAMS
 from ..runs import Run
 from ..tasks.compress_run import RunEvaluator, pruned_run_state
 
-ALEXNET_PARAMS = 61_100_840  # torchvision / Caffe AlexNet at 1000 classes
 
 
 def alexnet_fp32() -> Dict[str, Any]:

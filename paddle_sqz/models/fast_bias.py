@@ -25,6 +25,8 @@ import paddle
 import paddle.nn as nn
 import paddle.nn.functional as F
 
+from .squeezenet import SqueezeNet
+
 _MARK = "_sqz_fast_bias"
 
 
@@ -60,7 +62,6 @@ def use_pooled_stem(model: nn.Layer) -> bool:
 
     Call before :func:`use_fast_conv_bias` (conv1 is then marked and left alone by it).
     """
-    from .squeezenet import SqueezeNet
     if not isinstance(model, SqueezeNet):
         return False
     conv, relu, pool = model.features[0], model.features[1], model.features[2]

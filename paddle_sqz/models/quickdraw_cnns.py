@@ -89,6 +89,16 @@ def _lenet_features(in_channels: int, k1k3: bool) -> List[nn.Layer]:
     return _conv(in_channels, 6, 5) + [_pool()] + second + [_pool()]
 
 
+def _simple_head(num_classes: int) -> List[nn.Layer]:
+    """Flatten the 3x3x64 features, dense 128, dense C (the simple CNN and its 1x1-then-3x3 variant)."""
+    return [nn.Flatten()] + _dense(64 * 3 * 3, 128) + _dense(128, num_classes, relu=False)
+
+
+def _lenet_head(num_classes: int) -> List[nn.Layer]:
+    """Flatten the 5x5x16 features, dense 300, dense 200, dense C (LeNet and its 1x1-then-3x3 variant)."""
+    return [nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200) + _dense(200, num_classes, relu=False)
+
+
 def _gap() -> List[nn.Layer]:
     return [nn.AdaptiveAvgPool2D(1), nn.Flatten()]
 
@@ -97,7 +107,7 @@ def _gap() -> List[nn.Layer]:
 def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """The tutorial's simple CNN (110,052 parameters at 100 classes)."""
     _check(num_classes, in_channels)
-    head = [nn.Flatten()] + _dense(64 * 3 * 3, 128) + _dense(128, num_classes, relu=False)
+    head = _simple_head(num_classes)
     return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
 
 
@@ -105,7 +115,7 @@ def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
 def qd_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """Simple CNN with a 1x1 squeeze to 24 channels before the last 3x3 (106,236 at 100)."""
     _check(num_classes, in_channels)
-    head = [nn.Flatten()] + _dense(64 * 3 * 3, 128) + _dense(128, num_classes, relu=False)
+    head = _simple_head(num_classes)
     return QuickDrawCNN(_simple_features(in_channels, k1k3=True), head, num_classes)
 
 
@@ -121,8 +131,7 @@ def qd_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
 def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """The tutorial's LeNet, ReLU and max-pool as in its code (203,172 at 100)."""
     _check(num_classes, in_channels)
-    head = ([nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200)
-            + _dense(200, num_classes, relu=False))
+    head = _lenet_head(num_classes)
     return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
 
 
@@ -130,8 +139,7 @@ def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
 def qd_lenet_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
     """LeNet with a 1x1 squeeze to 3 channels before the second conv (201,993 at 100)."""
     _check(num_classes, in_channels)
-    head = ([nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200)
-            + _dense(200, num_classes, relu=False))
+    head = _lenet_head(num_classes)
     return QuickDrawCNN(_lenet_features(in_channels, k1k3=True), head, num_classes)
 
 

@@ -21,7 +21,7 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
-from . import published
+from .. import published
 from .curves import plot_compare, selection_key
 from .fonts import font_for_text
 

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Sequence
 
 from ..io_utils import atomic_write_text
 from . import new_figure, save_png
-from .published import PAPER_BITS_MB, PAPER_TABLE2, PAPER_TARGET_BYTES, gap_points
+from ..published import PAPER_BITS_MB, PAPER_TABLE2, PAPER_TARGET_BYTES, gap_points
 
 CSV_KEYS = ("model", "step", "bytes", "sparsity", "bits", "vs_fp32", "vs_alexnet", "top1", "top5", "file")
 

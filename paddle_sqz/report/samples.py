@@ -5,6 +5,7 @@ from typing import Optional, Sequence, Tuple
 import numpy as np
 
 from ..data.image import letterbox, load_image
+from ..data.quickdraw import load_class_array
 from . import PathLike, new_figure, save_png
 from .fonts import font_for_text
 
@@ -37,7 +38,6 @@ def plot_padding_views(paths: Sequence[PathLike], views: Sequence[View], path: P
 
 def plot_drawing_samples(folder: PathLike, classes: Sequence[str], per_class: int, path: PathLike) -> str:
     """The first ``per_class`` drawings of each class of a Quick Draw folder, one row per class."""
-    from ..data.quickdraw import load_class_array
     fig = new_figure(1.1 * per_class + 1.6, 1.1 * len(classes))
     axes = np.atleast_2d(fig.subplots(len(classes), per_class, squeeze=False))
     font = font_for_text(classes)

@@ -15,9 +15,9 @@ from typing import Any, Dict, List, Mapping, Sequence
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
-from . import published
+from .. import published
 from .comparison_report import format_pct, plot_epoch_curves
-from .published import PAPER_ORDER
+from ..published import PAPER_ORDER
 
 TITLES = {"sr": "squeeze ratio SR (paper Figure 3a)", "pct_3x3": "share of 3x3 filters (paper Figure 3b)",
           "bypass": "macro-architecture: vanilla / simple bypass / complex bypass (paper Table 3)"}

@@ -1,55 +1,16 @@
-"""Text tables: a model's layer summary and an evaluation summary."""
-from typing import Any, Dict, List, Sequence
-
-import numpy as np
-
-from ..models.measure import count_parameters
+"""Text tables: a model's layer summary and an evaluation summary, from plain data."""
+from typing import Any, Dict
 
 
-def _units(model) -> List:
-    """The layers to list: containers are opened, other layers (a Fire module, a conv) are one row."""
-    import paddle.nn as nn
-    seen, units = set(), []
-
-    def visit(layer, name):
-        children = list(layer.named_children())
-        if children and (layer is model or isinstance(layer, (nn.Sequential, nn.LayerList))):
-            for child_name, child in children:
-                visit(child, f"{name}.{child_name}" if name else child_name)
-        elif id(layer) not in seen:
-            seen.add(id(layer))
-            units.append((name, layer))
-
-    visit(model, "")
-    return units
-
-
-def model_summary(model, input_shape: Sequence[int]) -> str:
-    """Layer, type, output shape and parameters per row, then totals (one dry forward pass)."""
-    import paddle
-    rows, hooks = [], []
-    for name, layer in _units(model):
-        params = count_parameters(layer)
-
-        def hook(layer, inputs, output, name=name, params=params):
-            rows.append((name, type(layer).__name__, list(output.shape), params))
-        hooks.append(layer.register_forward_post_hook(hook))
-    was_training = model.training
-    model.eval()
-    with paddle.no_grad():
-        output = model(paddle.zeros(list(input_shape), dtype="float32"))
-    if was_training:
-        model.train()
-    for h in hooks:
-        h.remove()
-    total = count_parameters(model)
-    trainable = sum(int(np.prod(p.shape)) for p in model.parameters() if not p.stop_gradient)
+def format_model_summary(table: Dict[str, Any]) -> str:
+    """Layer, type, output shape and parameters per row, then totals (from ``models.layer_table``)."""
+    rows, total = table["rows"], table["parameters"]
     width = max([len(r[0]) for r in rows] + [5])
     lines = [f"{'layer':<{width}}  {'type':<18} {'output shape':<22} {'params':>12}", "-" * (width + 56)]
     for name, kind, shape, params in rows:
         lines.append(f"{name:<{width}}  {kind:<18} {str(shape):<22} {params:>12,}")
-    lines += ["-" * (width + 56), f"input shape: {list(input_shape)}", f"output shape: {list(output.shape)}",
-              f"total parameters: {total:,}", f"trainable parameters: {trainable:,}",
+    lines += ["-" * (width + 56), f"input shape: {table['input_shape']}", f"output shape: {table['output_shape']}",
+              f"total parameters: {total:,}", f"trainable parameters: {table['trainable']:,}",
               f"size as float32: {total * 4 / 1024 ** 2:.2f} MB"]
     return "\n".join(lines)
 

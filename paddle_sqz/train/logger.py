@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
+from visualdl import LogWriter
+
 
 def format_duration(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
@@ -23,7 +25,6 @@ class RunLogger:
         self._vdl = None
         self._epoch_hooks: List[Callable[[Any, int], None]] = []
         if enabled and vdl_dir is not None:
-            from visualdl import LogWriter  # imported lazily: VisualDL is slow to import
             self._vdl = LogWriter(logdir=str(vdl_dir))
 
     @property

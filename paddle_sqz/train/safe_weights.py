@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Dict
 
 import numpy as np
+from safetensors import SafetensorError
+from safetensors.numpy import load_file, save_file
 
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_path
@@ -23,7 +25,6 @@ def _as_array(value: Any) -> np.ndarray:
 
 def save_safetensors(path: PathLike, state_dict: Dict[str, Any]) -> None:
     """Write a state dict (Paddle tensors or arrays) to ``path`` atomically."""
-    from safetensors.numpy import save_file
     arrays = {key: _as_array(value) for key, value in state_dict.items()}
     with atomic_path(path) as tmp:
         save_file(arrays, str(tmp), metadata={"format": FORMAT})
@@ -31,8 +32,6 @@ def save_safetensors(path: PathLike, state_dict: Dict[str, Any]) -> None:
 
 def load_safetensors(path: PathLike) -> Dict[str, np.ndarray]:
     """The arrays of a ``.safetensors`` file; a missing or damaged file is one error naming it."""
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file
     path = Path(path)
     if not path.is_file():
         raise SqzError(f"{path}: file not found")

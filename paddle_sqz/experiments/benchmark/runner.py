@@ -15,18 +15,19 @@ import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
+from ...data.demo import ensure_demo_dataset
 from ...data.labels import read_labels
 from ...errors import SqzError
 from ...io_utils import atomic_write_text
-from .workers import MARK
-
-ROOT = Path(__file__).resolve().parents[2]
+MARK = "BENCH_RESULT "  # the line a worker prints its result on
+# the folder the package is imported from (a checkout or site-packages): workers import the same code
+PACKAGE_PARENT = Path(__file__).resolve().parents[3]
 _USER_SETTINGS = ("MKL_DEBUG_CPU_TYPE", "PADDLE_SQZ_NO_TUNING", "PADDLE_SQZ_MALLOC")
 
 
 def _env(package: bool) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _USER_SETTINGS}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(PACKAGE_PARENT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     if not package:
         env["PADDLE_SQZ_NO_TUNING"] = "1"
     return env
@@ -59,7 +60,6 @@ def _epoch_row(section: str, name: str, seconds: List[float], images: int, batch
 def resolve_lists(train_list: Optional[str]) -> Dict[str, str]:
     """The user's train list with ``test.txt`` and ``labels.txt`` beside it, or the demo data set."""
     if train_list is None:
-        from ...data.demo import ensure_demo_dataset
         root = Path("datasets/demo").resolve()
         ensure_demo_dataset(root)
         train = root / "train.txt"

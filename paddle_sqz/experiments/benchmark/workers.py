@@ -11,12 +11,26 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Dict
 
-MARK = "BENCH_RESULT "
+from ... import runtime
+
+runtime.configure()  # before Paddle loads; a no-op for the plain baselines (PADDLE_SQZ_NO_TUNING=1)
+
+import numpy as np  # noqa: E402
+import paddle  # noqa: E402
+import paddle.nn.functional as F  # noqa: E402
+
+from ...config import load_config  # noqa: E402
+from ...deploy.predictor import PaddleInferenceBackend  # noqa: E402
+from ...models import build_model  # noqa: E402
+from ...models.fast_bias import use_fast_cpu_forward  # noqa: E402
+from ...timing import peak_rss_mb, time_repeats  # noqa: E402
+from ...train.evaluate import evaluate  # noqa: E402
+from ...train.trainer import Trainer  # noqa: E402
+from .runner import MARK  # noqa: E402
+from .tutorial_loop import run as tutorial_run  # noqa: E402
 
 
 def _package_model(name: str, classes: int, fast_bias: bool):
-    from ...models.fast_bias import use_fast_cpu_forward
-    from ...models import build_model
     model = build_model(name, num_classes=classes)
     if fast_bias:
         use_fast_cpu_forward(model)  # what the trainer applies on the CPU
@@ -24,15 +38,11 @@ def _package_model(name: str, classes: int, fast_bias: bool):
 
 
 def _vision_model(name: str, classes: int):
-    import paddle
     return getattr(paddle.vision.models, name)(num_classes=classes)
 
 
 def train_step(a: Dict[str, Any]) -> Dict[str, Any]:
     """Training steps on one fixed random batch: the model and optimizer alone, no data loading."""
-    import paddle
-    import paddle.nn.functional as F
-    from ...timing import time_repeats
     paddle.seed(0)
     model = (_vision_model(a["model"], a["classes"]) if a["source"] == "vision"
              else _package_model(a["model"], a["classes"], fast_bias=True))
@@ -51,10 +61,6 @@ def train_step(a: Dict[str, Any]) -> Dict[str, Any]:
 
 def pipeline(a: Dict[str, Any]) -> Dict[str, Any]:
     """The package's trainer (tools/train.py's code) on list files; epoch 1 is warm-up."""
-    from ...config import load_config
-    from ...train.evaluate import evaluate
-    from ...train.trainer import Trainer
-    from ...timing import peak_rss_mb
     with tempfile.TemporaryDirectory() as out:
         cfg = load_config(a["config"], a["overrides"] + [f"output.dir={out}", "output.visualdl=false"])
         trainer = Trainer(cfg)
@@ -71,19 +77,13 @@ def pipeline(a: Dict[str, Any]) -> Dict[str, Any]:
 
 def tutorial(a: Dict[str, Any]) -> Dict[str, Any]:
     """The tutorial-style loop (see tutorial_loop.py) with the plain model formulation."""
-    import paddle
-    from .tutorial_loop import run
     paddle.seed(0)
     model = _package_model(a["model"], a["classes"], fast_bias=False)
-    return run(model, a["train_list"], a["test_list"], a["pad_size"], a["size"], a["batch"], a["epochs"])
+    return tutorial_run(model, a["train_list"], a["test_list"], a["pad_size"], a["size"], a["batch"], a["epochs"])
 
 
 def inference(a: Dict[str, Any]) -> Dict[str, Any]:
     """Evaluation forward passes: dygraph (eval mode, no_grad) and, with ``engines="both"``, the exported model."""
-    import numpy as np
-    import paddle
-    from ...deploy.predictor import PaddleInferenceBackend
-    from ...timing import time_repeats
     paddle.seed(0)
     model = _package_model(a["model"], a["classes"], fast_bias=False)
     model.eval()
@@ -113,11 +113,7 @@ KINDS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
 
 def main(argv) -> None:
     kind, args = argv[0], json.loads(argv[1])
-    if args.get("package_settings"):
-        from ... import runtime
-        runtime.configure()  # before Paddle loads, as tools/*.py do
     result = KINDS[kind](args)
-    from ... import runtime
     result["runtime"] = runtime.describe()
     print(MARK + json.dumps(result), flush=True)
 

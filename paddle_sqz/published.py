@@ -1,13 +1,18 @@
-"""Figures published by the Quick Draw tutorial and the SqueezeNet paper, shown beside ours.
+"""Figures published by the SqueezeNet paper and the two tutorials, shown beside the package's own.
 
-Reports print each one next to the number we measured, with the metric named and the
-gap, so a reader sees where we agree. A published figure is never used in a
-computation. The Quick Draw tutorial's "Test accuracy" is Keras'
-``top_k_categorical_accuracy``, i.e. top-5; the paper's figures are ImageNet (1000
-classes), which no run here trains on: those gaps say how far the setting is, not
-whether the code is right. The birds tutorial only plots curves: it publishes no figure.
+They are never used to compute anything: reports print them next to what was measured.
+
+Each figure says which metric it is: the Quick Draw tutorial's "Test accuracy" is Keras'
+``top_k_categorical_accuracy``, i.e. top-5; the paper's figures are ImageNet (1000 classes),
+which no run here trains on, so those gaps say how far the setting is, not whether the code
+is right. The birds tutorial only plots curves: it publishes no figure.
 """
 from typing import Dict, List, NamedTuple, Optional, Sequence
+
+# SqueezeNet (Iandola et al. 2016), Table 2: SqueezeNet + Deep Compression, 6-bit: "0.47 MB"
+PAPER_DEEP_COMPRESSION_BYTES = 470_000
+# torchvision / Caffe AlexNet at 1000 classes (the paper's 240 MB baseline)
+ALEXNET_PARAMS = 61_100_840
 
 
 class Published(NamedTuple):
@@ -69,7 +74,7 @@ PAPER_TABLE2 = (
     ("SqueezeNet + Deep Compression, 8-bit", 0.66, 0.575, 0.803),
     ("SqueezeNet + Deep Compression, 6-bit", 0.47, 0.575, 0.803),
 )
-PAPER_TARGET_BYTES = 470_000  # the 6-bit row: "0.47 MB", 510x smaller than AlexNet
+PAPER_TARGET_BYTES = PAPER_DEEP_COMPRESSION_BYTES
 PAPER_BITS_MB = {32: 4.8, 8: 0.66, 6: 0.47}
 
 # Table 1: parameters per layer of SqueezeNet v1.0 at 1000 classes (total 1,248,424)
