@@ -59,6 +59,7 @@ def test_list_source_carves_val_from_train_or_reads_val_list(birds, tmp_path):
 
 
 @needs(BIRDS_SAMPLE)
+@pytest.mark.slow  # a real VisualDL server
 def test_training_selects_on_val_and_tests_once_at_the_end(birds, tmp_path):
     out = tmp_path / "out"
     proc = run_tool("train.py", "--cfg", "birds", "-o", f"data.train_list={birds / 'train.txt'}",

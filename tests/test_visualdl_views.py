@@ -32,6 +32,7 @@ def _grid_png(path):
     return path
 
 
+@pytest.mark.slow  # a real VisualDL server
 def test_every_view_reads_back_over_http_beside_the_training_scalars(tmp_path):
     """The run's training scalars survive (VisualDL reads only a folder's newest record file),
     and hparams, histograms, PR curves and an image are what the board serves."""
@@ -96,6 +97,7 @@ QD14 = SHARED_DATA / "quickdraw14"
 
 
 @needs(QD14)
+@pytest.mark.slow  # a real VisualDL server
 def test_compare_puts_every_model_in_the_hparams_tab(tmp_path):
     out = tmp_path / "cmp"
     run_tool("compare.py", "--cfg", "quickdraw", "--models", "qd_lenet_gap", "qd_gap",
@@ -113,6 +115,7 @@ def test_compare_puts_every_model_in_the_hparams_tab(tmp_path):
 
 
 @needs(QD14)
+@pytest.mark.slow  # a real VisualDL server
 def test_finetuning_after_pruning_logs_weight_histograms_per_epoch(tmp_path):
     proc = run_tool("train.py", "--cfg", "quickdraw", "-o", f"data.folder={QD14}", "model.num_classes=14",
                     "data.max_items_per_class=30", "model.name=qd_gap", "train.epochs=1",
