@@ -12,6 +12,10 @@ def run_tool(main: Callable[[Optional[Sequence[str]]], int], argv: Optional[Sequ
     except SqzError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except ModuleNotFoundError as exc:
+        if exc.name != "paddle":
+            raise
+        sys.exit(2)  # importing paddle_sqz already printed the one line with the pip commands
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)

@@ -33,12 +33,28 @@ class Run:
         if len(self.class_names) != self.cfg["model"]["num_classes"]:
             raise SqzError(f"{self.dir.labels} lists {len(self.class_names)} classes but the run's config "
                            f"has model.num_classes={self.cfg['model']['num_classes']}")
+        shown = self.cfg["data"].get("display_names") or {}
+        unknown = sorted(set(shown) - set(self.class_names))
+        if unknown:
+            raise SqzError(f"{self.path}: data.display_names names {', '.join(map(repr, unknown))}, which "
+                           f"{self.dir.labels} does not list (classes: {', '.join(self.class_names)})")
+        self.display_names = [shown.get(name, name) for name in self.class_names]  # plots, predict's output
+        self._shown = dict(zip(self.class_names, self.display_names))
         self._models: Dict[str, paddle.nn.Layer] = {}
 
     @classmethod
     def open(cls, run: Union["Run", PathLike]) -> "Run":
         """``run`` itself when it is already a :class:`Run`, else the run folder at that path."""
         return run if isinstance(run, Run) else cls(run)
+
+    def shown(self, name: str) -> str:
+        """A class's display name (``data.display_names``), or the class name itself."""
+        return self._shown.get(name, name)
+
+    def label(self, name: str) -> str:
+        """``凤头鹦鹉 (Cockatoo)`` where a display name differs, else the class name."""
+        shown = self.shown(name)
+        return name if shown == name else f"{shown} ({name})"
 
     @property
     def name(self) -> str:

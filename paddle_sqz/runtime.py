@@ -2,7 +2,7 @@
 
 Paddle's CPU wheel bundles an Intel MKL that takes a slow code path on AMD
 processors; ``MKL_DEBUG_CPU_TYPE=5`` makes it use its AVX2 kernels (measured
-about 1.5x on SqueezeNet training here, see README). Applied automatically on AMD
+about 1.5x on SqueezeNet training here, see notebooks/RESULTS.md). Applied automatically on AMD
 CPUs unless the user set the variable already or set ``PADDLE_SQZ_NO_TUNING=1``.
 
 Paddle's CPU allocator takes every large tensor from glibc ``malloc``, which maps big
@@ -10,12 +10,17 @@ blocks freshly from the kernel and unmaps them on free: each of the ~150 activat
 of a SqueezeNet step then page-faults (about 160,000 faults and 0.45 s of kernel time
 per 1_1 step at batch 32 here). :func:`keep_freed_memory` tells glibc to serve large
 blocks from its heap and keep freed memory for reuse (``mallopt``), which cut the faults
-to about 18,000 per step and sped the step up about 1.3x (README, Speed). Same math,
+to about 18,000 per step and sped the step up about 1.3x (notebooks/RESULTS.md, Speed). Same math,
 higher resident memory (the peak stays mapped). ``PADDLE_SQZ_MALLOC=0`` turns it off.
+
+Paddle warns "No ccache found ... recompiling all source files may be required" on every
+import (it concerns building C++ extensions, which nothing here does): :func:`quiet_paddle_startup`
+filters that one message before Paddle loads; every other warning is kept.
 """
 import ctypes
 import os
 import sys
+import warnings
 from typing import Dict
 
 # glibc mallopt parameters (malloc.h)
@@ -51,8 +56,17 @@ def keep_freed_memory() -> bool:
     return ok
 
 
+def quiet_paddle_startup() -> None:
+    """Hide Paddle's import-time ccache warning (only that message; idempotent)."""
+    warnings.filterwarnings("ignore", message=r"No ccache found", category=UserWarning)
+
+
 def configure() -> Dict[str, str]:
-    """Apply the settings (only if Paddle is not loaded yet); return what was set, for the run log."""
+    """Apply the settings (only if Paddle is not loaded yet); return what was set, for the run log.
+
+    The ccache filter applies always, also with ``PADDLE_SQZ_NO_TUNING=1`` (it is no tuning).
+    """
+    quiet_paddle_startup()
     if os.environ.get("PADDLE_SQZ_NO_TUNING") == "1" or "paddle" in sys.modules or _applied:
         return dict(_applied)
     if _cpu_vendor() == "AuthenticAMD" and "MKL_DEBUG_CPU_TYPE" not in os.environ:

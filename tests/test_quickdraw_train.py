@@ -176,7 +176,7 @@ def test_data_folder_is_refused_for_list_runs(tmp_path):
     run = tmp_path / "birds-run"
     run.mkdir()
     (run / "config.yaml").write_text(dump_config(load_config("birds")))
-    (run / "labels.txt").write_text("".join(f"class{i}\n" for i in range(4)))  # no weights: never loaded
+    (run / "labels.txt").write_text("Bananaquit\nBlack Skimmer\nBlack Throated Bushtiti\nCockatoo\n")  # no weights
     with pytest.raises(SqzError, match="--data-folder: only for Quick Draw runs.*--list"):
         evaluate_run(run, data_folder=str(tmp_path))
 

@@ -75,6 +75,7 @@ def test_eval_reports_topk_per_class_and_confusion(trained):
     assert set(summary["per_class"]) == {"Bananaquit", "Black Skimmer", "Black Throated Bushtiti", "Cockatoo"}
     assert summary["top5"] == 1.0  # 4 classes: the true class is always among the top 5
     assert "top-1" in proc.stdout and "Black Throated Bushtiti" in proc.stdout
+    assert "top-5" not in proc.stdout  # ... so it is not printed
     assert_png(run_dir / "eval" / "confusion.png")
 
 
@@ -92,7 +93,10 @@ def test_predict_uses_the_runs_labels(trained, birds):
                     "--topk", "2", "--plot")
     lines = [line for line in proc.stdout.splitlines() if line.endswith("%") and ": " in line]
     assert len(lines) == 1 + 5
-    names = {"Bananaquit", "Black Skimmer", "Black Throated Bushtiti", "Cockatoo"}
+    # the birds config's display names: the tutorial's Chinese names beside the folder names
+    shown = {"Bananaquit": "蕉林莺", "Black Skimmer": "黑燕鸥类", "Black Throated Bushtiti": "黑喉树莺",
+             "Cockatoo": "凤头鹦鹉"}
+    names = {f"{zh} ({en})" for en, zh in shown.items()}
     for line in lines:
         predicted = line.rsplit(": ", 1)[1].split(",")[0].rsplit(" ", 1)[0]
         assert predicted in names

@@ -39,7 +39,9 @@ def main(argv=None) -> int:
     if not args.no_eval:
         summary = evaluate_run(args.run, weights=result["path"],
                                out_dir=f"{result['path'][:-len('.sqz')]}_eval")
-        print(f"test top-1 {summary['top1']:.2%} top-5 {summary['top5']:.2%} on {summary['images']} images")
+        from paddle_sqz.report.tables import format_accuracy
+        accuracy = format_accuracy(summary["top1"], summary["top5"], len(summary["class_names"]))
+        print(f"test {accuracy} on {summary['images']} images")
     return 0
 
 

@@ -22,10 +22,12 @@ def main(argv=None) -> int:
     parser.add_argument("--plot", action="store_true",
                         help="also save a PNG per image with its predicted name (RUN/predictions/)")
     args = parser.parse_args(argv)
+    from paddle_sqz.runs import Run
     from paddle_sqz.tasks.predict import predict_run
-    results, written = predict_run(args.run, args.inputs, args.weights, args.engine, args.topk, args.plot)
+    run = Run(args.run)
+    results, written = predict_run(run, args.inputs, args.weights, args.engine, args.topk, args.plot)
     for path, top in results:
-        print(f"{path}: " + ", ".join(f"{name} {prob:.1%}" for name, prob in top))
+        print(f"{path}: " + ", ".join(f"{run.label(name)} {prob:.1%}" for name, prob in top))
     for png in written:
         print(f"wrote {png}")
     return 0

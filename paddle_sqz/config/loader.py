@@ -46,7 +46,7 @@ def _flatten(tree: Dict[str, Any], source: str, prefix: str = "") -> Dict[str, A
     flat = {}
     for key, value in tree.items():
         dotted = f"{prefix}{key}"
-        if isinstance(value, dict):
+        if isinstance(value, dict) and SCHEMA.get(dotted, Key("", None, "")).type != "mapping":
             if not any(k.startswith(dotted + ".") for k in SCHEMA):
                 raise SqzError(f"{source}: unknown section {dotted!r}{did_you_mean(dotted, _sections())}; "
                               f"sections: {', '.join(_sections())}")
@@ -90,6 +90,8 @@ def _check(key: str, value: Any, source: str) -> Any:
         "bool": isinstance(value, bool),
         "floats": isinstance(value, list) and all(
             isinstance(v, (int, float)) and not isinstance(v, bool) for v in value),
+        "mapping": isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()),
     }[spec.type]
     if not ok:
         raise SqzError(f"{source}: key {key!r} expects {spec.type}, got {value!r} ({type(value).__name__})")

@@ -38,6 +38,8 @@ SCHEMA: Dict[str, Key] = {
     "data.train_list": Key("str", "datasets/bird_photos/train.txt", "training list file: '<path> <label>' lines"),
     "data.test_list": Key("str", "datasets/bird_photos/test.txt", "evaluation list file"),
     "data.labels": Key("str", "datasets/bird_photos/labels.txt", "class names, one per line, line = label"),
+    "data.display_names": Key("mapping", None, "class name -> name shown in plots and predict's output "
+                              "(e.g. Chinese names); classes not listed show their own name", optional=True),
     "data.demo": Key("bool", False, "generate the synthetic demo data set into the lists' folder if absent"),
     "data.pad_size": Key("int", 32, "black letterbox to this square size first (null: no letterbox)",
                          optional=True),

@@ -2,7 +2,7 @@
 
 Decoding a JPEG and resizing it cost more CPU than the flips and normalisation that
 must run every epoch; keeping the resized uint8 pixels after the first epoch removes
-that work from every later one (README, Speed). ``auto`` caches only what fits both a
+that work from every later one (notebooks/RESULTS.md, Speed). ``auto`` caches only what fits both a
 fixed budget and half of the memory the kernel reports as available.
 """
 from typing import Any, Dict, Optional

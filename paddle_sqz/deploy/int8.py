@@ -1,6 +1,6 @@
 """int8 deployment: post-training quantization with ``paddle.quantization``, Paddle Inference runs.
 
-What works with paddlepaddle 3.3.1 on this CPU (measured, see README "Deep Compression"):
+What works with paddlepaddle 3.3.1 on this CPU (measured, see notebooks/RESULTS.md, "Deep Compression"):
 
 - ``PTQ.convert`` fails on a layer registered under two names (SqueezeNet's
   ``final_conv`` is also ``classifier.1``): the second wrapper never sees data, its

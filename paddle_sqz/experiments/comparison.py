@@ -29,6 +29,7 @@ from ..models import list_models
 from ..models.measure import count_parameters
 from ..report.comparison_report import write_comparison
 from ..report.curves import selection_key
+from ..report.tables import format_accuracy
 from ..runs import Run
 from ..tasks.evaluate import evaluate_run
 from ..timing import time_repeats
@@ -176,7 +177,8 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
         row["model"] = label
         log_hparams(row, cfg)
         rows.append(row)
-        log(f"[{number}/{len(configs)}] {label}: test top-1 {row['top1']:.2%} top-5 {row['top5']:.2%}, "
+        log(f"[{number}/{len(configs)}] {label}: test "
+            f"{format_accuracy(row['top1'], row['top5'], cfg['model']['num_classes'])}, "
             f"{row['parameters']:,} parameters, {row['size_kb']:.1f} KB, "
             + (f"{row['images_per_s']:,.0f} images/s inference, " if row["images_per_s"] is not None else "")
             + f"{row['train_seconds']:.0f} s training")

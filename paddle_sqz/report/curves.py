@@ -15,6 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from ..errors import SqzError
 from . import PathLike, new_figure, save_png
 from .fonts import font_for_text
+from .tables import shows_top5
 
 # Up to this many points a line also gets markers, so a 1-epoch run still shows a dot.
 _MARKER_LIMIT = 30
@@ -77,14 +78,19 @@ def _style_axes(ax: Axes, title: str, ylabel: str, epochs: Sequence[int]) -> Non
 
 
 def plot_curves(history: Sequence[Mapping[str, Any]], path: PathLike,
-                title: Optional[str] = None) -> str:
-    """Accuracy and loss panels side by side, like the tutorial; returns ``path``."""
+                title: Optional[str] = None, num_classes: Optional[int] = None) -> str:
+    """Accuracy and loss panels side by side, like the tutorial; returns ``path``.
+
+    With ``num_classes`` of 5 or fewer the eval top-5 line (always 100%) is left out.
+    """
     if not history:
         raise SqzError(f"{path}: no epoch records to plot")
     fig = new_figure(12, 4.2)
     acc_ax, loss_ax = fig.subplots(1, 2)
 
     for key, label, style, line in _ACCURACY_SERIES:
+        if key.endswith("_top5") and num_classes is not None and not shows_top5(num_classes):
+            continue
         _plot_series(acc_ax, history, key, label, style, **line)
     epochs = [int(r["epoch"]) for r in history]
     _style_axes(acc_ax, "Accuracy", "accuracy (%)", epochs)

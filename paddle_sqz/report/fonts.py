@@ -2,10 +2,14 @@
 
 matplotlib's default DejaVu Sans has no Chinese glyphs: without a CJK font the
 bird names render as boxes. The tutorial sets ``FZHuaLi-M14S``, which exists
-only on AI Studio; here any installed CJK family is found and used.
+only on AI Studio; here any installed CJK family is found and used, else the Noto Sans
+CJK SC that the optional ``mplfonts`` package ships (``pip install "paddle_sqz[fonts]"``;
+read from its folder without importing it), else one warning with what to install.
 """
 import functools
+import importlib.util
 import warnings
+from pathlib import Path
 from typing import Dict, Iterable, Optional
 
 from matplotlib import font_manager
@@ -23,11 +27,15 @@ _CJK_RANGES = (
     (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F),
 )
 
+NO_FONT_FIX = ('pip install "paddle_sqz[fonts]" (mplfonts: Noto Sans CJK SC), or '
+               "apt-get install fonts-noto-cjk (Debian/Ubuntu)")
 NO_FONT_WARNING = (
     "text contains Chinese/Japanese/Korean characters but no CJK font is installed, "
-    "so it renders as boxes; install one (Debian/Ubuntu: apt-get install fonts-noto-cjk; "
-    "on AI Studio the tutorial's font is FZHuaLi-M14S)"
+    f"so it renders as boxes; install one: {NO_FONT_FIX}"
 )
+
+# Font files of the optional mplfonts package, best first (simplified Chinese sans, then SimHei).
+PACKAGED_FONT_FILES = ("NotoSansCJKsc-Regular.otf", "SimHei.ttf")
 
 _warned = False
 
@@ -58,13 +66,31 @@ def _register_new_system_fonts() -> None:
                 continue  # an unreadable font file is not ours to fix
 
 
+@functools.lru_cache(maxsize=None)
+def packaged_cjk_font() -> Optional[str]:
+    """Register a CJK font file from the ``mplfonts`` package (if installed); its family name."""
+    try:
+        spec = importlib.util.find_spec("mplfonts")
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        for filename in PACKAGED_FONT_FILES:
+            path = Path(folder) / "fonts" / filename
+            if path.is_file():
+                font_manager.fontManager.addfont(str(path))
+                return font_manager.FontProperties(fname=str(path)).get_name()
+    return None
+
+
 def find_cjk_font() -> Optional[str]:
-    """The family name of an installed CJK font, or None."""
+    """The family name of an installed CJK font, else of mplfonts' font, or None."""
     name = _match(entry.name for entry in font_manager.fontManager.ttflist)
     if name is None:
         _register_new_system_fonts()
         name = _match(entry.name for entry in font_manager.fontManager.ttflist)
-    return name
+    return name or packaged_cjk_font()
 
 
 def font_for_text(texts: Iterable[str]) -> Dict[str, str]:

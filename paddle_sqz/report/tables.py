@@ -2,6 +2,16 @@
 from typing import Any, Dict
 
 
+def shows_top5(num_classes: int) -> bool:
+    """Top-5 says something only with more than 5 classes: with 5 or fewer it is always 100%."""
+    return num_classes > 5
+
+
+def format_accuracy(top1: float, top5: float, num_classes: int) -> str:
+    """``top-1 X%  top-5 Y%``, or ``top-1 X%`` alone where top-5 means nothing."""
+    return f"top-1 {top1:.2%}" + (f"  top-5 {top5:.2%}" if shows_top5(num_classes) else "")
+
+
 def format_model_summary(table: Dict[str, Any]) -> str:
     """Layer, type, output shape and parameters per row, then totals (from ``models.layer_table``)."""
     rows, total = table["rows"], table["parameters"]
@@ -20,7 +30,7 @@ def format_eval_summary(summary: Dict[str, Any]) -> str:
     names = summary["class_names"]
     width = max(len(n) for n in names)
     lines = [f"{summary['images']} images from {summary['list']}",
-             f"top-1 {summary['top1']:.2%}  top-5 {summary['top5']:.2%}  loss {summary['loss']:.4f}",
+             f"{format_accuracy(summary['top1'], summary['top5'], len(names))}  loss {summary['loss']:.4f}",
              "", f"{'class':<{width}}  accuracy"]
     for name in names:
         acc = summary["per_class"][name]

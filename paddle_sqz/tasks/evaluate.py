@@ -39,6 +39,6 @@ def evaluate_run(run, list_file: Optional[str] = None, weights: str = "best",
     }
     json_path = out_dir / "eval.json"
     atomic_write_text(json_path, json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-    png_path = plot_confusion(matrix, names, out_dir / "confusion.png")
+    png_path = plot_confusion(matrix, run.display_names, out_dir / "confusion.png")
     summary["files"] = [str(json_path), str(png_path)]
     return summary

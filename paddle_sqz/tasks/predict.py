@@ -62,5 +62,6 @@ def predict_run(run, inputs: Sequence[str], weights: str = "best", engine: str =
         out_dir.mkdir(exist_ok=True)
         pngs = unique_png_paths([path for path, _ in results], out_dir)  # never over another picture
         for (path, top), png in zip(results, pngs):
-            written.append(Path(plot_prediction(load_image(path), [n for n, _ in top], [p for _, p in top], png)))
+            written.append(Path(plot_prediction(load_image(path), [run.shown(n) for n, _ in top],
+                                                [p for _, p in top], png)))
     return results, written

@@ -20,7 +20,8 @@ def visualize_run(run, grid_images: int = 16) -> List[Path]:
     run = Run.open(run)
     if not run.history:
         raise SqzError(f"{run.dir.metrics}: no epochs recorded yet")
-    written = [Path(plot_curves(run.history, run.path / "curves.png", title=run.path.name))]
+    written = [Path(plot_curves(run.history, run.path / "curves.png", title=run.path.name,
+                                num_classes=len(run.class_names)))]
     if grid_images > 0:
         grid = prediction_grid(run, grid_images)
         written.append(grid)
@@ -34,6 +35,6 @@ def prediction_grid(run: Run, count: int) -> Path:
     """Test images spread over the test split, each titled with its predicted and true class."""
     thumbs, x, labels = run.source.examples(count)
     probs = softmax(open_predictor(run)(x))
-    names = run.class_names
+    names = run.display_names
     return Path(plot_grid(thumbs, [names[int(label)] for label in labels], [names[int(i)] for i in probs.argmax(1)],
                           [float(p.max()) for p in probs], run.path / "predictions_grid.png"))

@@ -48,4 +48,4 @@ def dead_classes_warning(dead, class_names, split: str) -> str:
     names = ", ".join(str(class_names[c]) if c < len(class_names) else str(c) for c in dead)
     return (f"warning: {len(dead)} of {len(class_names)} classes output 0 for every {split} image ({names}): "
             "cut off by the final ReLU, they cannot be predicted; a class that is 0 on every training image "
-            "too gets no gradient and stays dead (see README, 'Dead classes')")
+            "too gets no gradient and stays dead (see README.md, 'Dead classes')")

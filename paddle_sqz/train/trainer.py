@@ -34,6 +34,12 @@ from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
 from .selection import best_value, final_summary, selection_key, split_metrics
 from .visualdl_views import add_pr_curves
+from ..report.tables import shows_top5
+
+
+def top5_text(top5: float, num_classes: int) -> str:
+    """`` top5 X%`` for the epoch line, or nothing where top-5 is always 100%."""
+    return f" top5 {top5:.2%}" if shows_top5(num_classes) else ""
 
 
 def check_fits(model: Dict[str, Any], source) -> None:
@@ -202,8 +208,9 @@ class Trainer:
             if self.dist.is_main:
                 self._save(epoch, improved)
             self.log.info(f"epoch {epoch}/{epochs} train loss {train['loss']:.4f} top1 {train['top1']:.2%} | "
-                          f"{split} loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%} "
-                          f"top5 {evaluation['top5']:.2%} | {train['images_per_s']:.1f} img/s, "
+                          f"{split} loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%}"
+                          f"{top5_text(evaluation['top5'], len(self.class_names))} | "
+                          f"{train['images_per_s']:.1f} img/s, "
                           f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
             if evaluation["dead_classes"]:
                 self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, self.eval_split))
@@ -240,11 +247,14 @@ class Trainer:
         if improved:
             save_weights(self.run.best, self.net.state_dict())
         write_history(self.run.metrics, self.history)
-        self.log.scalars(epoch, {
+        scalars = {
             "train/loss": record["train_loss"], "train/top1": record["train_top1"],
             **{f"{split}/{key}": record.get(f"{split}_{key}") for split in (self.eval_split, "test")
                for key in ("loss", "top1", "top5")},
-            "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]})
+            "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]}
+        if not shows_top5(len(self.class_names)):  # always 100% with 5 classes or fewer (metrics.jsonl keeps it)
+            scalars = {tag: v for tag, v in scalars.items() if not tag.endswith("/top5")}
+        self.log.scalars(epoch, scalars)
         self.log.epoch_done(epoch)
         self.log.flush()
         save_checkpoint(self.run.checkpoint, {
