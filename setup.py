@@ -40,7 +40,7 @@ setup(
         "cpu": [PADDLE],
         # nbclient + ipykernel execute the notebooks headless in the tests (the maintained runner
         # behind nbconvert); users who only train never need them.
-        "test": ["pytest", "nbclient", "nbformat", "ipykernel"],
+        "test": ["pytest", "nbclient", "nbformat", "ipykernel", "hypothesis"],
         # Noto Sans CJK SC for Chinese class names where the system has no CJK font (an 85 MB wheel).
         "fonts": ["mplfonts"],
     },

@@ -3,13 +3,17 @@
 Each helper writes to a temporary file in the target's own folder (so the final
 ``os.replace`` stays on one file system and is atomic), flushes it to disk, then
 renames it over the target. The temporary name starts with ``.`` so folder scans
-that skip hidden entries ignore it.
+that skip hidden entries ignore it. A failed write (disk full, read-only folder,
+permission denied) leaves the old file as it was and raises one :class:`SqzError`
+naming the file and the cause.
 """
 import contextlib
 import os
 import secrets
 from pathlib import Path
-from typing import Iterator, Union
+from typing import Iterator, Optional, Union
+
+from .errors import SqzError
 
 PathLike = Union[str, "os.PathLike[str]"]  # what every paddle_sqz function taking a path accepts
 
@@ -24,20 +28,38 @@ def atomic_path(path: PathLike, durable: bool = True) -> Iterator[Path]:
     file): for files that are cheap to make again.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except OSError as exc:
+        raise SqzError(f"{os_error_path(exc, target, tmp)}: cannot write ({os_error_cause(exc)})") from None
     try:
         yield tmp
         if durable:
             _fsync_file(tmp)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise SqzError(f"{os_error_path(exc, target, tmp)}: cannot write ({os_error_cause(exc)})") from None
         raise
     if durable:
         _fsync_dir(target.parent)
+
+
+def os_error_cause(exc: OSError) -> str:
+    """``No space left on device`` and the like: the cause of an OS error in words."""
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def os_error_path(exc: OSError, default: PathLike, hidden: Optional[PathLike] = None) -> str:
+    """The file an OS error is about: its own file name unless that is ``hidden`` (a temporary file)."""
+    name = exc.filename
+    if name is None or (hidden is not None and os.fspath(name) == os.fspath(hidden)):
+        return str(default)
+    return os.fsdecode(name)
 
 
 def atomic_write_bytes(path: PathLike, data: bytes, durable: bool = True) -> None:

@@ -25,7 +25,8 @@ from .train.run_dir import RunDir
 class Run:
     """A run folder's config, class names, data source, history and models (weights loaded on demand)."""
 
-    def __init__(self, path: PathLike):
+    def __init__(self, path: PathLike, allow_pickle: bool = False):
+        self.allow_pickle = allow_pickle  # --allow-pickle: also read .pdparams weights (a pickle can run code)
         self.dir = RunDir.open(path)
         self.path = self.dir.path
         self.cfg = self.dir.load_config()
@@ -43,9 +44,9 @@ class Run:
         self._models: Dict[str, paddle.nn.Layer] = {}
 
     @classmethod
-    def open(cls, run: Union["Run", PathLike]) -> "Run":
+    def open(cls, run: Union["Run", PathLike], allow_pickle: bool = False) -> "Run":
         """``run`` itself when it is already a :class:`Run`, else the run folder at that path."""
-        return run if isinstance(run, Run) else cls(run)
+        return run if isinstance(run, Run) else cls(run, allow_pickle)
 
     def shown(self, name: str) -> str:
         """A class's display name (``data.display_names``), or the class name itself."""
@@ -76,8 +77,8 @@ class Run:
         return read_history(self.dir.metrics)
 
     def weights_path(self, weights: str = "best") -> Path:
-        """The file behind ``best``, ``latest`` or a ``.sqz`` path."""
-        return Path(weights) if str(weights).endswith(".sqz") else self.dir.weights(weights)
+        """The file behind ``best``, ``latest`` or a weights path (``.sqz``, ``.safetensors``; ``.pdparams`` if allowed)."""
+        return Path(weights) if str(weights).endswith(".sqz") else self.dir.weights(weights, self.allow_pickle)
 
     def model(self, weights: str = "best") -> paddle.nn.Layer:
         """The run's network in eval mode with ``best``/``latest`` weights or a decoded ``.sqz`` file.
@@ -97,6 +98,6 @@ class Run:
         if str(weights).endswith(".sqz"):
             load_compressed_into(model, weights, self.cfg["model"])
         else:
-            load_weights(model, self.weights_path(weights))
+            load_weights(model, self.weights_path(weights), allow_pickle=self.allow_pickle)
         model.eval()
         return model

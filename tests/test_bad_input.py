@@ -75,7 +75,7 @@ def test_checkpoint_with_another_class_count(data, tmp_path):
         f.write("hexagon\n")
     error = one_line_error(run_tool("eval.py", "--run", run_dir, check=False), "best_model.safetensors")
     assert "num_classes" in error
-    assert (run_dir / "metrics.jsonl").is_file() and (run_dir / "best_model.pdparams").is_file()
+    assert (run_dir / "metrics.jsonl").is_file() and (run_dir / "best_model.safetensors").is_file()
 
 
 def test_not_a_run_folder(tmp_path):

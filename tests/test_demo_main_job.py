@@ -19,4 +19,4 @@ def test_demo_job_generates_its_data_and_learns_well_above_chance(tmp_path):
     best = max(r["val_top1"] for r in history)
     assert best >= 0.75, history  # 4 classes: chance is 0.25
     assert history[-1]["train_loss"] < history[0]["train_loss"] * 0.5
-    assert (run / "best_model.pdparams").is_file() and (run / "config.yaml").is_file()
+    assert (run / "best_model.safetensors").is_file() and (run / "config.yaml").is_file()

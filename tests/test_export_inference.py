@@ -36,7 +36,7 @@ def test_export_writes_a_self_contained_folder(run_dir):
     proc = run_tool("export.py", "--run", run)
     folder = run / "export"
     assert sorted(p.name for p in folder.iterdir()) == ["export.json", "inference.json", "inference.pdiparams",
-                                                       "labels.txt"]
+                                                       "labels.txt", "model.pdparams"]
     info = json.loads((folder / "export.json").read_text())
     assert info["input"]["shape"] == [None, 3, 64, 64]
     assert info["preprocess"]["pad_size"] == 64 and info["preprocess"]["image_size"] == 64

@@ -83,7 +83,7 @@ OUTPUT_DIR = {str(tmp_path / 'out')!r}
     assert any(f"{zh} (" in text for zh in ("蕉林莺", "黑燕鸥类", "黑喉树莺", "凤头鹦鹉"))  # Chinese names
     run = next(p for p in (tmp_path / "out").iterdir() if p.is_dir())
     assert (tmp_path / "out" / "padding_samples.png").is_file()
-    for name in ("curves.png", "prediction.png", "eval/confusion.png", "best_model.pdparams"):
+    for name in ("curves.png", "prediction.png", "eval/confusion.png", "best_model.safetensors"):
         assert (run / name).is_file(), name
     images = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
               if "image/png" in out.get("data", {})]

@@ -5,13 +5,14 @@ import subprocess
 import sys
 
 import numpy as np
-import paddle
+
+from paddle_sqz.train.checkpoint import load_checkpoint
 
 from conftest import ROOT, run_folder_from, run_tool, tiny_overrides
 
 
 def final_weights(run_dir):
-    state = paddle.load(str(run_dir / "checkpoint_latest.pdckpt"))
+    state = load_checkpoint(run_dir / "checkpoint_latest.safetensors")
     return state["epoch"], {k: np.asarray(v) for k, v in state["model"].items()}
 
 
@@ -42,17 +43,17 @@ def test_kill_and_resume_matches_uninterrupted_run(tiny_demo, tmp_path):
         np.testing.assert_array_equal(weights_b[key], value, err_msg=key)
     history = [line for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line]
     assert len(history) == 3  # epochs lost with the kill were dropped, not duplicated
-    assert (run_dir / "best_model.pdparams").is_file()
+    assert (run_dir / "best_model.safetensors").is_file()
 
 
 def test_resume_keeps_the_best_metric(tiny_demo, tmp_path):
     """Continuing a finished run for more epochs starts from its recorded best, not from zero."""
     args = ["--cfg", "demo", *tiny_overrides(tiny_demo, tmp_path / "out", "train.epochs=1")]
     run_dir = run_folder_from(run_tool("train.py", *args).stdout)
-    best_before = paddle.load(str(run_dir / "checkpoint_latest.pdckpt"))["best"]
+    best_before = load_checkpoint(run_dir / "checkpoint_latest.safetensors")["best"]
     resumed = run_tool("train.py", "--resume", run_dir, "-o", "train.epochs=2")
     assert f"(best val top-1 {best_before['val_top1']:.2%} at epoch 1)" in resumed.stdout
-    best_after = paddle.load(str(run_dir / "checkpoint_latest.pdckpt"))["best"]
+    best_after = load_checkpoint(run_dir / "checkpoint_latest.safetensors")["best"]
     assert best_after["val_top1"] >= best_before["val_top1"]
     changed = run_tool("train.py", "--resume", run_dir, "-o", "model.num_classes=5", check=False)
     assert changed.returncode == 2 and "model.* keys cannot change" in changed.stderr

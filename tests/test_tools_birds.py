@@ -56,8 +56,8 @@ def test_split_is_repeatable_sorted_and_70_30(birds, tmp_path):
 
 def test_train_writes_a_complete_run_folder(trained):
     run_dir, stdout = trained
-    for name in ("config.yaml", "labels.txt", "metrics.jsonl", "train.log", "best_model.pdparams",
-                 "checkpoint_latest.pdckpt"):
+    for name in ("config.yaml", "labels.txt", "metrics.jsonl", "train.log", "best_model.safetensors",
+                 "checkpoint_latest.safetensors"):
         assert (run_dir / name).is_file(), name
     assert list(run_dir.glob("vdlrecords.*"))
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]

@@ -9,7 +9,7 @@ A Quick Draw run is evaluated on the test fold of its data folder, or with
 import argparse
 
 import _bootstrap  # noqa: F401
-from paddle_sqz.cli import run_tool
+from paddle_sqz.cli import add_weights_arguments, run_tool
 
 
 def main(argv=None) -> int:
@@ -19,21 +19,17 @@ def main(argv=None) -> int:
     parser.add_argument("--data-folder", metavar="DIR",
                         help="Quick Draw runs: evaluate every drawing of this folder of <class>.npy files "
                              "(default: the test fold of the run's data.folder)")
-    parser.add_argument("--weights", default="best", metavar="best|latest|FILE.sqz",
-                        help="the run's best model, its latest checkpoint, or a compressed .sqz file "
-                             "made by tools/compress.py (default best)")
+    add_weights_arguments(parser)
     parser.add_argument("--engine", default="dygraph", metavar="ENGINE",
                         help="dygraph (default), or inference: the run's exported Paddle Inference model "
                              "(RUN/export, exported when missing; oneDNN on CPU, GPU when present), "
                              "same preprocessing and labels")
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
-    if args.weights not in ("best", "latest") and not args.weights.endswith(".sqz"):
-        parser.error(f"--weights: expected best, latest or a .sqz file, got {args.weights!r}")
     from paddle_sqz.tasks.evaluate import evaluate_run
     from paddle_sqz.report.tables import format_eval_summary
     summary = evaluate_run(args.run, args.list, args.weights, args.out, data_folder=args.data_folder,
-                           engine=args.engine)
+                           engine=args.engine, allow_pickle=args.allow_pickle)
     extra = summary.get("extra_classes") or []
     if extra:
         print(f"ignored {len(extra)} class(es) of {summary['data_folder']} that the run was not trained on: "

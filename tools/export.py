@@ -10,17 +10,17 @@ with ``paddle.inference`` in your own program.
 import argparse
 
 import _bootstrap  # noqa: F401
-from paddle_sqz.cli import run_tool
+from paddle_sqz.cli import add_weights_arguments, run_tool
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run", required=True, metavar="RUN_DIR", help="run folder written by tools/train.py")
-    parser.add_argument("--weights", choices=("best", "latest"), default="best")
+    add_weights_arguments(parser)
     parser.add_argument("--out", metavar="DIR", help="folder to write (default RUN/export)")
     args = parser.parse_args(argv)
     from paddle_sqz.deploy.export import export_run, read_export
-    folder = export_run(args.run, args.weights, args.out)
+    folder = export_run(args.run, args.weights, args.out, allow_pickle=args.allow_pickle)
     info = read_export(folder)
     print(f"exported {info['model']} ({info['num_classes']} classes, input {info['input']['shape']}) "
           f"from {info['weights']}")

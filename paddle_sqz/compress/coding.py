@@ -73,14 +73,17 @@ def decode_stream(codec: str, data: bytes, count: int) -> np.ndarray:
     """Inverse of :func:`encode_stream`; a damaged stream raises :class:`SqzError`."""
     if codec == "huffman":
         return huffman.decode(data, count)
+    if codec not in CODECS:
+        raise SqzError(f"unknown codec {codec!r}; known: {', '.join(CODECS)}")
+    limit = 1 + 4 * count  # the longest stream of count symbols: decompress no further (no zip bombs)
     try:
-        raw = {"raw": lambda d: d, "zlib": zlib.decompress, "bz2": bz2.decompress,
-               "lzma": lzma.decompress}[codec](data)
-    except KeyError:
-        raise SqzError(f"unknown codec {codec!r}; known: {', '.join(CODECS)}") from None
+        raw = data if codec == "raw" else _DECOMPRESSORS[codec]().decompress(data, limit + 1)
     except (zlib.error, OSError, EOFError, lzma.LZMAError, ValueError) as exc:
         raise SqzError(f"{codec} stream is damaged ({exc})") from None
     return _from_bytes(raw, count)
+
+
+_DECOMPRESSORS = {"zlib": zlib.decompressobj, "bz2": bz2.BZ2Decompressor, "lzma": lzma.LZMADecompressor}
 
 
 def positions_to_gaps(flat_keep: np.ndarray) -> np.ndarray:

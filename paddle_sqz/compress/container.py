@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 from ..errors import SqzError
-from ..io_utils import PathLike, atomic_write_bytes
+from ..io_utils import PathLike, atomic_write_bytes, os_error_cause
 
 MAGIC = b"PSQZ"
 VERSION = 1
 _PREFIX = struct.Struct("<4sHI")  # magic, version, header length
 _CRC = struct.Struct("<I")
+MAX_HEADER = 64 * 2 ** 20  # inflated header bytes; a real one is a few kB per tensor
 
 
 def pack(header: Dict[str, Any], payload: bytes) -> bytes:
@@ -47,9 +48,15 @@ def unpack(data: bytes, where: str) -> Tuple[Dict[str, Any], bytes]:
     if start + head_len > len(data) - _CRC.size:
         raise SqzError(f"{where}: header length {head_len} runs past the end of the file")
     try:
-        header = json.loads(zlib.decompress(data[start:start + head_len]))
-    except (zlib.error, ValueError) as exc:
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(data[start:start + head_len], MAX_HEADER)
+        if inflater.unconsumed_tail:
+            raise ValueError(f"larger than {MAX_HEADER} bytes")
+        header = json.loads(text)
+    except (zlib.error, ValueError, RecursionError) as exc:
         raise SqzError(f"{where}: unreadable header ({exc})") from None
+    if not isinstance(header, dict):
+        raise SqzError(f"{where}: header is not a JSON object")
     return header, data[start + head_len:-_CRC.size]
 
 
@@ -63,14 +70,21 @@ def write(path: PathLike, header: Dict[str, Any], payload: bytes) -> int:
 def read(path: PathLike) -> Tuple[Dict[str, Any], bytes]:
     """``(header, payload)`` of a ``.sqz`` file; a missing or damaged file names itself."""
     path = Path(path)
-    if not path.is_file():
-        raise SqzError(f"{path}: file not found")
-    return unpack(path.read_bytes(), str(path))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SqzError(f"{path}: file not found") from None
+    except OSError as exc:
+        raise SqzError(f"{path}: cannot read ({os_error_cause(exc)})") from None
+    return unpack(data, str(path))
 
 
 def blob(payload: bytes, ref: List[int], where: str) -> bytes:
     """The bytes of one stream, ``ref = [offset, length]``, checked against the payload."""
-    offset, length = int(ref[0]), int(ref[1])
+    try:
+        offset, length = int(ref[0]), int(ref[1])
+    except (TypeError, ValueError, IndexError, OverflowError, KeyError):
+        raise SqzError(f"{where}: stream reference {ref!r} is not [offset, length]") from None
     if offset < 0 or length < 0 or offset + length > len(payload):
         raise SqzError(f"{where}: stream [{offset}, +{length}] outside the {len(payload)}-byte payload")
     return payload[offset:offset + length]

@@ -11,9 +11,8 @@ from typing import Any, Dict, Mapping, Optional, Tuple
 import numpy as np
 import paddle
 
-from ..train.checkpoint import load_weights
+from ..train.checkpoint import load_weights, read_weights
 from ..train.run_dir import RunDir
-from ..train.safe_weights import load_safetensors
 from ..train.trainer import Trainer
 from ..train.visualdl_views import add_weight_histograms
 from .pruning import MaskKeeper, apply_masks
@@ -36,5 +35,5 @@ def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks:
             writer, trainer.net.state_dict(), epoch))
     run_path = trainer.fit()
     keeper.remove()
-    best = load_safetensors(RunDir(run_path).best_safe)
-    return apply_masks(best, masks), run_path
+    best = read_weights(RunDir(run_path).best)
+    return apply_masks(dict(best), masks), run_path

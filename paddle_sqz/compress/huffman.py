@@ -15,6 +15,7 @@ import numpy as np
 from ..errors import SqzError
 
 MAX_BITS = 16
+MAX_ALPHABET = 1 << 28  # code-length table entries read at most (no zip bomb)
 
 
 def code_lengths(counts: np.ndarray, max_bits: int = MAX_BITS) -> np.ndarray:
@@ -114,7 +115,7 @@ def decode(blob: bytes, count: int) -> np.ndarray:
 def _split(blob: bytes) -> Tuple[np.ndarray, bytes]:
     try:
         size = int.from_bytes(blob[:4], "little")
-        lengths = np.frombuffer(zlib.decompress(blob[4:4 + size]), np.uint8)
+        lengths = np.frombuffer(zlib.decompressobj().decompress(blob[4:4 + size], MAX_ALPHABET), np.uint8)
     except zlib.error as exc:
         raise SqzError(f"Huffman table is damaged ({exc})") from None
     used = lengths[lengths > 0].astype(np.float64)

@@ -44,7 +44,8 @@ def save_compressed(path: PathLike, state: Mapping[str, Any], model_cfg: Mapping
 def load_compressed(path: PathLike) -> Tuple[Dict[str, Any], Dict[str, np.ndarray]]:
     """``(header, float32 state dict)`` of a ``.sqz`` file, every check done."""
     header, payload = container.read(path)
-    if header.get("format") != FORMAT or not isinstance(header.get("tensors"), list):
+    if (header.get("format") != FORMAT or not isinstance(header.get("tensors"), list)
+            or not isinstance(header.get("model", {}), dict)):
         raise SqzError(f"{path}: header is not a {FORMAT} header")
     return header, decode_state(header["tensors"], payload, str(path))
 

@@ -6,6 +6,7 @@ the codebook indices of its non-zero values; biases are dense, quantized with
 "pruned only" step of the report). Every integer stream is entropy-coded by
 whichever codec is smallest for it (:mod:`.coding`).
 """
+import math
 from typing import Any, Dict, Mapping, Tuple
 
 import numpy as np
@@ -76,18 +77,27 @@ def _encode_values(record: Dict[str, Any], values: np.ndarray, method: str, payl
 def decode_state(records: list, payload: bytes, where: str) -> Dict[str, np.ndarray]:
     """Float32 arrays by name; any inconsistency names the file and the tensor."""
     state = {}
-    for record in records:
-        name = record.get("name", "?")
+    for index, record in enumerate(records):
+        name = record.get("name", "?") if isinstance(record, dict) else f"#{index}"
         try:
-            state[name] = _decode_tensor(record, payload, f"{where}: tensor {name}")
-        except (KeyError, TypeError, ValueError) as exc:
+            if not isinstance(record, dict):
+                raise TypeError("not a JSON object")
+            state[str(name)] = _decode_tensor(record, payload, f"{where}: tensor {name}")
+        except (KeyError, TypeError, ValueError, IndexError, OverflowError) as exc:
             raise SqzError(f"{where}: tensor {name}: malformed record ({type(exc).__name__}: {exc})") from None
+        if not np.isfinite(state[str(name)]).all():
+            raise SqzError(f"{where}: tensor {name} holds NaN or infinite values")
     return state
+
+
+MAX_ELEMENTS = 1 << 28  # 1 GB of float32 in one tensor: no model here comes close
 
 
 def _decode_tensor(record: Dict[str, Any], payload: bytes, where: str) -> np.ndarray:
     shape = [int(n) for n in record["shape"]]
-    size = int(np.prod(shape)) if shape else 1
+    size = math.prod(shape)
+    if min(shape, default=0) < 0 or size > MAX_ELEMENTS:
+        raise SqzError(f"{where}: impossible shape {shape}")
     count = int(record.get("nnz", size))
     if not 0 <= count <= size:
         raise SqzError(f"{where}: {count} non-zeros in a tensor of {size}")

@@ -158,7 +158,7 @@ def load_config(name_or_path: str, overrides: Iterable[str] = ()) -> Dict[str, A
         flat[key] = _check(key, value, str(path))
     for text in overrides:
         key, value = parse_override(text)
-        flat[key] = _check(key, value, f"-o {text}")
+        flat[key] = _check(key, value, f"-o {text}" if text.isprintable() else f"-o {text!r}")  # one line
     cfg = _nest(copy.deepcopy(flat))
     cfg["config_name"] = meta_name
     validate(cfg)

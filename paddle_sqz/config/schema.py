@@ -38,6 +38,7 @@ SCHEMA: Dict[str, Key] = {
     "data.train_list": Key("str", "datasets/bird_photos/train.txt", "training list file: '<path> <label>' lines"),
     "data.test_list": Key("str", "datasets/bird_photos/test.txt", "evaluation list file"),
     "data.labels": Key("str", "datasets/bird_photos/labels.txt", "class names, one per line, line = label"),
+    "data.encoding": Key("str", "utf-8", "text encoding of the list and labels files (e.g. gbk); utf-8 is best"),
     "data.display_names": Key("mapping", None, "class name -> name shown in plots and predict's output "
                               "(e.g. Chinese names); classes not listed show their own name", optional=True),
     "data.demo": Key("bool", False, "generate the synthetic demo data set into the lists' folder if absent"),
@@ -48,16 +49,12 @@ SCHEMA: Dict[str, Key] = {
     "data.vflip": Key("bool", True, "random vertical flip (training only)"),
     "data.mean": Key("floats", [0.5, 0.5, 0.5], "per-channel mean after scaling pixels to 0..1"),
     "data.std": Key("floats", [0.5, 0.5, 0.5], "per-channel std after scaling pixels to 0..1"),
-    "data.loader": Key("str", "threads", "list data: 'threads' (decode in threads, errors name the image; "
-                       "data/loaders/thread_loader.py) or 'paddle' (paddle.io.DataLoader)", choices=("threads", "paddle")),
-    "data.num_workers": Key("int", 2, "decoding threads ('threads') or worker processes ('paddle'); "
-                            "0: load in the main thread"),
+    "data.num_workers": Key("int", 2, "list data: decoding threads (errors name the image); 0: load in the "
+                            "main thread"),
     "data.cache_images": Key("str", "auto", "keep decoded, resized images in memory after their first epoch "
                              "(flips and normalisation still run per epoch); auto: when they fit in "
                              "data.cache_max_mb and half the free memory", choices=("auto", "always", "never")),
     "data.cache_max_mb": Key("int", 2048, "data.cache_images=auto caches up to this many MB per data set"),
-    "data.use_shared_memory": Key("bool", False, "paddle.io.DataLoader shared memory (crashes on some AI Studio / "
-                                  "Windows set-ups)"),
     # training
     "train.epochs": Key("int", 60, "number of epochs"),
     "train.batch_size": Key("int", 32, "training batch size per device"),

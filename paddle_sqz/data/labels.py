@@ -2,26 +2,21 @@
 
 Kept next to the lists and copied into every run folder, so predictions are named from
 the same file the labels came from (the tutorial hard-codes a name list in another
-order). Names may contain spaces and any Unicode; the file is UTF-8.
+order). Names may contain spaces and any Unicode; the file is UTF-8 (another encoding,
+e.g. GBK from a Windows editor, only when named: ``data.encoding``).
 """
 from pathlib import Path
 from typing import Callable, List, Sequence
 
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
+from .text import read_text
 
 
-def read_labels(path: PathLike) -> List[str]:
+def read_labels(path: PathLike, encoding: str = "utf-8") -> List[str]:
     """The class names of ``path``; blank lines at the end are ignored, elsewhere they are errors."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SqzError(f"{path}: labels file not found") from None
-    except UnicodeDecodeError as exc:
-        raise SqzError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    except OSError as exc:
-        raise SqzError(f"{path}: cannot read labels file ({exc.strerror or exc})") from None
+    text = read_text(path, "labels file", encoding)
     names = [line.strip() for line in text.split("\n")]  # not splitlines(): it also splits on \x1c, \x85...
     while names and not names[-1]:
         names.pop()

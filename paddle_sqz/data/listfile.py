@@ -11,6 +11,7 @@ from typing import Iterable, List, Optional, Tuple
 
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
+from .text import read_text
 
 Item = Tuple[str, int]
 
@@ -19,16 +20,16 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
 def read_list(path: PathLike, root: Optional[PathLike] = None, num_classes: Optional[int] = None,
-              check_exists: bool = False) -> List[Item]:
+              check_exists: bool = False, encoding: str = "utf-8") -> List[Item]:
     """``(absolute image path, label)`` for every entry of the list file ``path``.
 
     Relative image paths are resolved against ``root`` if given, else against the list
     file's folder (so a data folder can be moved as a whole). Blank lines and lines
     starting with ``#`` are skipped. Images are not opened; ``check_exists`` only checks
-    that each file is there.
+    that each file is there. The file is UTF-8 unless ``encoding`` says otherwise.
     """
     list_path = Path(path)
-    text = _read_text(list_path)
+    text = read_text(list_path, "list file", encoding)
     base = Path(root).expanduser() if root is not None else list_path.parent
     items: List[Item] = []
     for number, line in enumerate(text.split("\n"), start=1):  # splitlines() also splits on \x85 etc.
@@ -62,17 +63,6 @@ def write_list(path: PathLike, items: Iterable[Item], relative_to: Optional[Path
             text = "./" + text  # would read back as a comment
         lines.append(f"{text} {int(label)}\n")
     atomic_write_text(path, "".join(lines))
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SqzError(f"{path}: list file not found") from None
-    except UnicodeDecodeError as exc:
-        raise SqzError(f"{path}: not UTF-8 text (bad byte at offset {exc.start})") from None
-    except OSError as exc:
-        raise SqzError(f"{path}: cannot read list file ({exc.strerror or exc})") from None
 
 
 def _parse_label(text: str, num_classes: Optional[int], where: str) -> int:

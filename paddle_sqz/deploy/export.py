@@ -3,7 +3,8 @@
 ``paddle.jit.save`` writes the program (``inference.json``, Paddle 3's PIR format) and
 the weights (``inference.pdiparams``); beside them go ``labels.txt`` and ``export.json``
 (model, classes, input shape and the run's evaluation preprocessing), so the folder
-alone is enough to predict. The batch dimension is left free (``None``). The folder is
+alone is enough to predict, and ``model.pdparams`` for ``paddle.load`` users (a pickle:
+written only here, never read by the package). The batch dimension is left free (``None``). The folder is
 built under a temporary name and renamed into place: a stopped export never leaves a
 half-written model that looks complete.
 """
@@ -18,12 +19,14 @@ from ..data.labels import read_labels, write_labels
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
 from ..runs import Run
+from ..train.checkpoint import save_pdparams
 
 MODEL_FILE = "inference.json"   # Paddle 3 (PIR) program
 PARAMS_FILE = "inference.pdiparams"
 FORMAT = "paddle_sqz.export.v1"
 INFO = "export.json"
 LABELS = "labels.txt"
+PDPARAMS = "model.pdparams"
 
 
 def input_shape(cfg: Dict[str, Any]) -> list:
@@ -32,9 +35,9 @@ def input_shape(cfg: Dict[str, Any]) -> list:
     return [None, cfg["model"]["in_channels"], size, size]
 
 
-def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None) -> Path:
+def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None, allow_pickle: bool = False) -> Path:
     """Write ``RUN/export/`` (or ``out_dir``) for a :class:`Run` or run folder; returns the folder."""
-    run = Run.open(run)
+    run = Run.open(run, allow_pickle=allow_pickle)
     out = Path(out_dir) if out_dir else run.path / "export"
     if out.exists() and not (out / INFO).is_file():
         raise SqzError(f"--out: {out} exists and is not an exported model folder; choose another folder")
@@ -43,11 +46,13 @@ def export_run(run, weights: str = "best", out_dir: Optional[PathLike] = None) -
     tmp.mkdir(parents=True)
     cfg = run.cfg
     spec = paddle.static.InputSpec(shape=input_shape(cfg), dtype="float32", name="image")
-    paddle.jit.save(run.fresh_model(weights), str(tmp / "inference"), input_spec=[spec])
+    model = run.fresh_model(weights)
+    paddle.jit.save(model, str(tmp / "inference"), input_spec=[spec])
     for name in (MODEL_FILE, PARAMS_FILE):
         if not (tmp / name).is_file():
             raise SqzError(f"paddle.jit.save wrote no {name} in {tmp} (Paddle {paddle.__version__}; 3.x expected)")
     write_labels(tmp / LABELS, run.class_names)
+    save_pdparams(tmp / PDPARAMS, model.state_dict())  # for paddle.load users; never read back here
     data = cfg["data"]
     info = {"format": FORMAT, "model": cfg["model"]["name"], "num_classes": cfg["model"]["num_classes"],
             "run": str(run.path), "weights": str(run.weights_path(weights)),

@@ -6,7 +6,7 @@ config, overrides and seed; only ``model.name`` differs. Each run is its own fol
 overlays the curves of all models. Then, per model:
 
 - parameters: the number of weights of the built network;
-- size: the saved best weights (``best_model.pdparams``) on disk, in KB;
+- size: the saved best weights (``best_model.safetensors``) on disk, in KB;
 - test top-1 / top-5: :func:`inference.evaluate_run` on the held-out test fold (Quick
   Draw) or test list, with the best weights (chosen on the validation split);
 - epochs and training time: from ``metrics.jsonl`` (the sum of ``epoch_seconds``, the
@@ -222,7 +222,7 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
         "test top-1 / top-5: accuracy on the held-out test fold, never seen in training or model "
         "selection. The Quick Draw tutorial's \"Test accuracy\" is Keras `top_k_categorical_accuracy`, "
         "i.e. **top-5**.",
-        "size: the saved best weights (`best_model.pdparams`) on disk.",
+        "size: the saved best weights (`best_model.safetensors`) on disk.",
         "training time: the sum of the epochs' training compute (`epoch_seconds` in metrics.jsonl), "
         "without the per-epoch validation pass.",
         f"inference: batched forward passes (batch {t['eval_batch_size']}) in eval mode under no_grad "

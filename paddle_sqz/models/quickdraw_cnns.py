@@ -29,7 +29,7 @@ layer after ``Flatten`` needs its input rows permuted (HWC -> CHW) before its
 weights can be loaded here, and conv kernels need HWIO -> OIHW transposes.
 The flatten models need 28x28 input; the GAP models accept any size >= 28.
 """
-from typing import List
+from typing import Callable, List
 
 import paddle.nn as nn
 
@@ -99,53 +99,53 @@ def _lenet_head(num_classes: int) -> List[nn.Layer]:
     return [nn.Flatten()] + _dense(16 * 5 * 5, 300) + _dense(300, 200) + _dense(200, num_classes, relu=False)
 
 
+def _gap_head(num_classes: int) -> List[nn.Layer]:
+    """Global average pooling of the 64 feature maps, dense C (the simple CNN's GAP variant)."""
+    return _gap() + _dense(64, num_classes, relu=False)
+
+
+def _lenet_gap_head(num_classes: int) -> List[nn.Layer]:
+    """Global average pooling of the 16 feature maps, dense 64, dense C (LeNet's GAP variant)."""
+    return _gap() + _dense(16, 64) + _dense(64, num_classes, relu=False)
+
+
+def _cnn(num_classes: int, head: Callable[[int], List[nn.Layer]], features: Callable[[], List[nn.Layer]],
+         in_channels: int) -> QuickDrawCNN:
+    """Check the arguments, then build the head before the features (the creation order seeds the weights)."""
+    _check(num_classes, in_channels)
+    head_layers = head(num_classes)
+    return QuickDrawCNN(features(), head_layers, num_classes)
+
+
 def _gap() -> List[nn.Layer]:
     return [nn.AdaptiveAvgPool2D(1), nn.Flatten()]
 
 
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_simple_cnn(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """The tutorial's simple CNN (110,052 parameters at 100 classes)."""
-    _check(num_classes, in_channels)
-    head = _simple_head(num_classes)
-    return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
+# (name, summary, head, feature builder, 1x1-then-3x3): the tutorial's six models
+MODELS = (
+    ("qd_simple_cnn", "The tutorial's simple CNN (110,052 parameters at 100 classes).",
+     _simple_head, _simple_features, False),
+    ("qd_k1k3", "Simple CNN with a 1x1 squeeze to 24 channels before the last 3x3 (106,236 at 100).",
+     _simple_head, _simple_features, True),
+    ("qd_gap", "Simple CNN with global average pooling instead of flatten + dense 128 (29,796 at 100).",
+     _gap_head, _simple_features, False),
+    ("qd_lenet", "The tutorial's LeNet, ReLU and max-pool as in its code (203,172 at 100).",
+     _lenet_head, _lenet_features, False),
+    ("qd_lenet_k1k3", "LeNet with a 1x1 squeeze to 3 channels before the second conv (201,993 at 100).",
+     _lenet_head, _lenet_features, True),
+    ("qd_lenet_gap", "LeNet convs, global average pooling, dense 64, dense C (10,160 at 100).",
+     _lenet_gap_head, _lenet_features, False),
+)
 
 
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """Simple CNN with a 1x1 squeeze to 24 channels before the last 3x3 (106,236 at 100)."""
-    _check(num_classes, in_channels)
-    head = _simple_head(num_classes)
-    return QuickDrawCNN(_simple_features(in_channels, k1k3=True), head, num_classes)
+def _make_builder(name: str, summary: str, head, features, k1k3: bool) -> Callable[..., QuickDrawCNN]:
+    """A registered builder ``name(num_classes=100, in_channels=1)`` for one row of :data:`MODELS`."""
+    def builder(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
+        return _cnn(num_classes, head, lambda: features(in_channels, k1k3=k1k3), in_channels)
+    builder.__name__ = builder.__qualname__ = name
+    builder.__doc__ = summary
+    return register_model(family="quickdraw_cnn", input_size=28, in_channels=1)(builder)
 
 
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """Simple CNN with global average pooling instead of flatten + dense 128 (29,796 at 100)."""
-    _check(num_classes, in_channels)
-    head = _gap() + _dense(64, num_classes, relu=False)
-    return QuickDrawCNN(_simple_features(in_channels, k1k3=False), head, num_classes)
-
-
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_lenet(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """The tutorial's LeNet, ReLU and max-pool as in its code (203,172 at 100)."""
-    _check(num_classes, in_channels)
-    head = _lenet_head(num_classes)
-    return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
-
-
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_lenet_k1k3(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """LeNet with a 1x1 squeeze to 3 channels before the second conv (201,993 at 100)."""
-    _check(num_classes, in_channels)
-    head = _lenet_head(num_classes)
-    return QuickDrawCNN(_lenet_features(in_channels, k1k3=True), head, num_classes)
-
-
-@register_model(family="quickdraw_cnn", input_size=28, in_channels=1)
-def qd_lenet_gap(num_classes: int = 100, in_channels: int = 1) -> QuickDrawCNN:
-    """LeNet convs, global average pooling, dense 64, dense C (10,160 at 100)."""
-    _check(num_classes, in_channels)
-    head = _gap() + _dense(16, 64) + _dense(64, num_classes, relu=False)
-    return QuickDrawCNN(_lenet_features(in_channels, k1k3=False), head, num_classes)
+for _row in MODELS:
+    globals()[_row[0]] = _make_builder(*_row)

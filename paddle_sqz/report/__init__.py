@@ -12,6 +12,8 @@ from typing import Union
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..io_utils import atomic_path
+
 PathLike = Union[str, "os.PathLike[str]"]
 
 
@@ -29,17 +31,13 @@ def save_png(fig: Figure, path: PathLike) -> str:
     :func:`fonts.font_for_text` has already said once what to install.
     """
     path = os.fspath(path)
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tmp = path + ".tmp.png"
     try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
-            # a first layout pass: with fixed-aspect images one pass clips the titles
-            fig.draw_without_rendering()
-            fig.savefig(tmp, format="png")
-        os.replace(tmp, path)
+        with atomic_path(path, durable=False) as tmp:  # a full disk: one error naming the PNG
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from font")
+                # a first layout pass: with fixed-aspect images one pass clips the titles
+                fig.draw_without_rendering()
+                fig.savefig(tmp, format="png")
     finally:
         fig.clear()
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return path

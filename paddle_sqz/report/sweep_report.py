@@ -121,7 +121,7 @@ def markdown(rows: Sequence[Mapping[str, Any]], sweep: str, about: Sequence[str]
                  + "".join(f"| {Path(str(r['run'])).name} | {r['seed']} | {format_pct(r['top1'])} | {format_pct(r['top5'])} | "
                            f"{r.get('dead_classes', 'n/a')} | {r['epochs']} | {float(r['train_seconds']):.0f} |\n"
                            for r in rows))
-    parts.append("- size: the saved best weights (`best_model.pdparams`) on disk, MB = 2^20 bytes (the paper's "
+    parts.append("- size: the saved best weights (`best_model.safetensors`) on disk, MB = 2^20 bytes (the paper's "
                  "unit: 1,248,424 float32 weights = 4.8 MB).\n- test top-1 / top-5: the held-out test fold, "
                  "best epoch chosen on the validation split; with several seeds, the mean and (min..max).\n"
                  "- dead classes: classes whose logit is 0 on every test image (dead behind SqueezeNet's final "

@@ -12,7 +12,7 @@ from ..train.evaluate import evaluate
 
 def evaluate_run(run, list_file: Optional[str] = None, weights: str = "best",
                  out_dir: Optional[Path] = None, data_folder: Optional[str] = None,
-                 engine: str = "dygraph") -> Dict[str, Any]:
+                 engine: str = "dygraph", allow_pickle: bool = False) -> Dict[str, Any]:
     """Evaluate ``run`` (a :class:`Run` or its folder) and save ``eval.json`` and ``confusion.png``.
 
     List runs read ``list_file`` (default: the run's test list). Quick Draw runs read the
@@ -20,7 +20,7 @@ def evaluate_run(run, list_file: Optional[str] = None, weights: str = "best",
     folder of ``<class>.npy`` files, matched to the run's classes by name (a missing
     class is an error; extra ones are listed in ``extra_classes`` and ignored).
     """
-    run = Run.open(run)
+    run = Run.open(run, allow_pickle=allow_pickle)
     dataset, source = run.source.eval_set(list_file=list_file, data_folder=data_folder)  # before any weights
     predictor = open_predictor(run, weights, engine)
     loader, _ = run.source.loader(dataset, run.cfg["train"]["eval_batch_size"], train=False)
@@ -28,7 +28,6 @@ def evaluate_run(run, list_file: Optional[str] = None, weights: str = "best",
     names = run.class_names
     matrix = confusion_matrix(result["labels"], result["preds"], len(names))
     out_dir = Path(out_dir) if out_dir else run.path / "eval"
-    out_dir.mkdir(parents=True, exist_ok=True)
     summary = {
         "run": str(run.path), **source,
         "weights": weights, "engine": engine, "images": int(len(result["labels"])),

@@ -28,7 +28,8 @@ from .checkpoint import load_checkpoint, load_weights, save_checkpoint, save_wei
 from .device import amp_dtype, init_distributed, select_device
 from .evaluate import dead_classes_warning, evaluate
 from .history import read_history, write_history
-from .logger import Progress, RunLogger, format_duration
+from .lock import RunLock
+from .logger import Progress, RunLogger, epoch_scalars, format_duration
 from .metrics import Meter
 from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
@@ -69,15 +70,7 @@ class Trainer:
         self.source.prepare()
         self.class_names = self.source.classes
         check_fits(cfg["model"], self.source)
-        if resume is not None:
-            self.run = RunDir.open(resume)
-        elif self.dist.is_main:
-            self.run = RunDir.create(cfg)
-        else:
-            self.run = None
         main = self.dist.is_main
-        self.log = RunLogger(self.run.log if main else None,
-                             self.run.path if main and cfg["output"]["visualdl"] else None, enabled=main)
         paddle.seed(cfg["seed"])
         np.random.seed(cfg["seed"])
         self.net = create_model(cfg["model"]["name"], cfg["model"])
@@ -98,15 +91,36 @@ class Trainer:
                        if self.amp == "float16" else None)
         self.start_epoch, self.best = 1, {selection_key(self.eval_split): -1.0, "epoch": 0}
         self.history = []
-        if resume is not None:
-            self._resume()
-        elif main:
-            atomic_write_text(self.run.config, config_text(cfg))
-            write_labels(self.run.labels, self.class_names)
+        # config, data and labels are valid: only now is a run folder made (or taken, on resume)
+        self.run, self._lock = open_run_folder(cfg, resume, main)
+        self.log = RunLogger(self.run.log if main else None,
+                             self.run.path if main and cfg["output"]["visualdl"] else None, enabled=main)
+        with self._errors_logged():
+            if resume is not None:
+                self._resume()
+            elif main:
+                atomic_write_text(self.run.config, config_text(cfg))
+                write_labels(self.run.labels, self.class_names)
+
+    @contextlib.contextmanager
+    def _errors_logged(self):
+        """An error once the run folder exists also goes into its ``train.log``; the lock is dropped."""
+        try:
+            yield
+        except BaseException as exc:
+            self.log.error(str(exc) if isinstance(exc, (SqzError, OSError)) else
+                           "interrupted" if isinstance(exc, KeyboardInterrupt) else f"{type(exc).__name__}: {exc}")
+            self.log.close()
+            self._lock.release()
+            raise
 
     # -- resume -----------------------------------------------------------------------------
     def _resume(self) -> None:
+        self.run.remove_stale_tmp()  # left by a write that a crash cut short
         state = load_checkpoint(self.run.checkpoint)
+        if state["seed"] != self.cfg["seed"]:
+            raise SqzError(f"--resume: seed {self.cfg['seed']} differs from the checkpoint's {state['seed']}; "
+                           "the data order would change (start a new run instead)")
         load_weights(self.net, state["model"], what=str(self.run.checkpoint))
         self.optimizer.set_state_dict(state["optimizer"])
         if self.scaler is not None and state.get("scaler"):
@@ -118,6 +132,7 @@ class Trainer:
         if self.dist.is_main:
             write_history(self.run.metrics, self.history)
             atomic_write_text(self.run.config, config_text(self.cfg))
+            self.log.restart_scalars(self.history, shows_top5(len(self.class_names)))  # VisualDL: each epoch once
         self.log.info(f"resuming {self.run.path} at epoch {self.start_epoch} "
                       f"(best {self.eval_split} top-1 {best_value(self.best, self.eval_split):.2%} at epoch "
                       f"{self.best['epoch']})")
@@ -169,10 +184,19 @@ class Trainer:
 
     # -- the whole run -----------------------------------------------------------------------
     def fit(self) -> Optional[Path]:
+        try:
+            with self._errors_logged():
+                self._fit()
+        finally:
+            self.log.close()
+            self._lock.release()
+        return self.run.path if self.run else None
+
+    def _fit(self) -> None:
         cfg, epochs = self.cfg, self.cfg["train"]["epochs"]
         if self.start_epoch > epochs:
             self.log.info(f"nothing to do: the run already has {epochs} epochs (raise -o train.epochs=N)")
-            return self.run.path if self.run else None
+            return
         batches = len(self.train_sampler)
         if cfg["train"]["max_batches"]:
             batches = min(batches, cfg["train"]["max_batches"])
@@ -226,7 +250,7 @@ class Trainer:
     def _final_test(self, last_epoch: int) -> None:
         """The test split, once: the last epoch's weights, then the chosen ones (left in ``net``)."""
         last = evaluate(self.net, self.final_loader) if self.best["epoch"] != last_epoch else None
-        load_weights(self.net, self.run.best_safe, what=str(self.run.best_safe))
+        load_weights(self.net, self.run.best, what=str(self.run.best))
         selected = evaluate(self.net, self.final_loader)
         summary = final_summary(self.eval_split, self.best, last_epoch, selected, last or selected,
                                 len(self.final_set))
@@ -243,25 +267,27 @@ class Trainer:
 
     def _save(self, epoch: int, improved: bool) -> None:
         """Best model first, then history, then the checkpoint: the checkpoint is the commit point."""
-        record = self.history[-1]
+        self.run.remove_stale_tmp()  # left by a write that a crash cut short
         if improved:
             save_weights(self.run.best, self.net.state_dict())
         write_history(self.run.metrics, self.history)
-        scalars = {
-            "train/loss": record["train_loss"], "train/top1": record["train_top1"],
-            **{f"{split}/{key}": record.get(f"{split}_{key}") for split in (self.eval_split, "test")
-               for key in ("loss", "top1", "top5")},
-            "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]}
-        if not shows_top5(len(self.class_names)):  # always 100% with 5 classes or fewer (metrics.jsonl keeps it)
-            scalars = {tag: v for tag, v in scalars.items() if not tag.endswith("/top5")}
-        self.log.scalars(epoch, scalars)
+        self.log.scalars(epoch, epoch_scalars(self.history[-1], top5=shows_top5(len(self.class_names))))
         self.log.epoch_done(epoch)
         self.log.flush()
         save_checkpoint(self.run.checkpoint, {
             "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),
             "scaler": self.scaler.state_dict() if self.scaler is not None else None,
-            "epoch": epoch, "best": self.best, "num_classes": self.cfg["model"]["num_classes"],
+            "epoch": epoch, "best": self.best, "seed": self.cfg["seed"],  # data order: (seed, epoch)
+            "num_classes": self.cfg["model"]["num_classes"],
             "model_name": self.cfg["model"]["name"]})
+
+
+def open_run_folder(cfg: Dict[str, Any], resume: Optional[Path], main: bool):
+    """``(RunDir or None, its lock)``: a new folder, or the one to resume, locked for this one writer."""
+    if not main:
+        return (RunDir.open(resume) if resume is not None else None), RunLock.unlocked()
+    run = RunDir.open(resume) if resume is not None else RunDir.create(cfg)
+    return run, run.lock().acquire()
 
 
 def train(cfg: Dict[str, Any], resume: Optional[Path] = None) -> Optional[Path]:
@@ -276,6 +302,5 @@ def resume_config(run_path: Path, overrides: Sequence[str] = ()) -> Dict[str, An
     cfg = run.load_config(overrides)
     if cfg["model"] != before["model"]:
         raise SqzError("--resume: model.* keys cannot change when resuming; start a new run instead")
-    if not run.checkpoint.is_file():
-        raise SqzError(f"--resume: {run.checkpoint} not found (the run has not finished an epoch)")
+    run.weights("latest")  # a missing checkpoint (or one left only as a pickle) stops here, by name
     return cfg
