@@ -53,6 +53,36 @@ def test_report_files(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".") or p.name.endswith(".tmp.png")]
 
 
+def test_report_puts_the_tutorial_figures_beside_ours(tmp_path):
+    rows, histories = fake_rows()
+    write_comparison(rows, histories, tmp_path, classes=14)
+    md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
+    assert "## Beside the tutorial's published figures" in md
+    # simple CNN: ours top-5 97.00% vs the tutorial's 92.92% (Keras top-5): +4.08 points
+    line = next(l for l in md.splitlines() if l.startswith("| qd_simple_cnn | test top-5"))
+    assert "97.00%" in line and "92.92% (Keras top_k_categorical_accuracy = top-5)" in line
+    assert "+4.08 points" in line and "/ 401" in line and "10 epochs" in line
+    gap = [l for l in md.splitlines() if l.startswith("| qd_gap | test top-5")]
+    assert len(gap) == 2 and "88.82%" in gap[0] and "90.88%" in gap[1] and "20 epochs" in gap[1]
+    assert not [l for l in md.splitlines() if l.startswith("| qd_lenet | test")]  # none published
+    assert "**not the tutorial's setting** (14 classes here, 100 in the tutorial; 3 epochs here" in md
+
+
+def test_report_without_published_figures_has_no_such_section(tmp_path):
+    rows, histories = fake_rows()
+    rows = [dict(r, model=f"my_{r['model']}", arch="squeezenet1_1") for r in rows[:2]]
+    write_comparison(rows, {r["model"]: histories["qd_gap"] for r in rows}, tmp_path)
+    assert "published" not in (tmp_path / "comparison.md").read_text(encoding="utf-8")
+
+
+def test_report_at_the_tutorial_setting_says_nothing_differs(tmp_path):
+    rows, histories = fake_rows()
+    rows = [dict(r, epochs=10) for r in rows]
+    write_comparison(rows, histories, tmp_path, classes=100)
+    md = (tmp_path / "comparison.md").read_text(encoding="utf-8")
+    assert "Beside the tutorial" in md and "not the tutorial's setting" not in md
+
+
 def test_labels_of_near_equal_models_do_not_overlap():
     names = ["qd_simple_cnn", "qd_k1k3", "qd_lenet", "qd_lenet_k1k3"]
     points = [(0.60, 0.80), (0.595, 0.795), (0.75, 0.70), (0.749, 0.70)]

@@ -313,6 +313,12 @@ def test_report_writes_table_csv_and_a_log_scale_chart(tmp_path):
     md, csv_path, png = write_report(rows, tmp_path, alexnet, notes=["a note"])
     text = md.read_text()
     assert "pruned 50%, 6-bit k-means" in text and "a note" in text and "huffman" in text
+    beside = text[text.index("## Beside the paper's Table 2"):]
+    six_bit_line = next(l for l in beside.splitlines() if "6-bit k-means" in l)
+    ours_mb = next(r for r in rows if r["bits"] == 6)["bytes"] / 1e6
+    assert "SqueezeNet + Deep Compression, 6-bit" in six_bit_line
+    assert f"{ours_mb:.3f} vs 0.47 ({ours_mb / 0.47:.2f}x the paper's)" in six_bit_line
+    assert "vs 511x" in six_bit_line  # 240 MB / 0.47 MB, the paper's "510x"
     six_bit = next(r for r in rows if r["bits"] == 6)
     assert six_bit["bytes"] == (tmp_path / "sqz" / "qd_simple_cnn_14_s50_6bit.sqz").stat().st_size
     assert six_bit["vs_alexnet"] == pytest.approx(alexnet["bytes"] / six_bit["bytes"])

@@ -25,7 +25,8 @@ def test_overrides_are_typed():
 
 
 @pytest.mark.parametrize("override,message", [
-    ("train.epochz=3", "unknown key 'train.epochz'; valid keys: .*train.epochs"),
+    ("train.epochz=3", r"unknown key 'train.epochz' \(did you mean 'train.epochs'\?\); "
+                       r"valid keys in 'train': .*train.epochs"),
     ("train.epochs=abc", "'train.epochs' expects int"),
     ("train.epochs=2.5", "'train.epochs' expects int"),
     ("model.bypass=diagonal", "'model.bypass' must be one of none, simple, complex"),
@@ -45,13 +46,31 @@ def test_config_files_are_validated(tmp_path):
     with pytest.raises(SqzError, match=r"bad.yaml: key 'train.lr' expects float"):
         load_config(str(bad))
     bad.write_text("trian:\n  lr: 0.1\n")
-    with pytest.raises(SqzError, match=r"bad.yaml: unknown section 'trian'"):
+    with pytest.raises(SqzError, match=r"bad.yaml: unknown section 'trian' \(did you mean 'train'\?\)"):
         load_config(str(bad))
     bad.write_text("train: [unclosed\n")
     with pytest.raises(SqzError, match=r"bad.yaml: cannot read config"):
         load_config(str(bad))
-    with pytest.raises(SqzError, match="unknown config 'brids'.*birds"):
+    with pytest.raises(SqzError, match=r"unknown config 'brids' \(did you mean 'birds'\?\)"):
         load_config("brids")
+
+
+@pytest.mark.parametrize("override,suggestion", [
+    ("train.epoch=2", "train.epochs"),      # the newcomer's typo from the issue
+    ("epochs=2", "train.epochs"),           # section left out
+    ("model.bypas=simple", "model.bypass"),
+])
+def test_unknown_key_suggests_the_closest(override, suggestion):
+    with pytest.raises(SqzError, match=rf"did you mean '{suggestion}'\?") as info:
+        load_config("birds", [override])
+    assert str(info.value).count("\n") == 0
+    assert len(str(info.value)) < 400  # a short line, not every key of the schema
+
+
+def test_unknown_key_without_a_close_match_has_no_suggestion():
+    with pytest.raises(SqzError) as info:
+        load_config("birds", ["train.zzzzqqq=2"])
+    assert "did you mean" not in str(info.value) and "valid keys in 'train'" in str(info.value)
 
 
 def test_parse_override_never_evaluates_code():

@@ -38,9 +38,9 @@ def test_visualdl_serves_the_runs_scalars(tiny_demo, tmp_path):
     with visualdl_server(out) as url:
         runs = list_runs_and_tags(url)
         run = next(name for name in runs if name.endswith(run_dir.name))
-        assert {"train/loss", "eval/loss", "eval/top1", "train/lr", "train/images_per_s"} <= set(runs[run])
-        assert "eval/top5" not in runs[run]  # 4 classes: top-5 is always 100%, not logged
-        for tag, key in (("eval/top1", "eval_top1"), ("train/loss", "train_loss")):
+        assert {"train/loss", "val/loss", "val/top1", "train/lr", "train/images_per_s"} <= set(runs[run])
+        assert "val/top5" not in runs[run]  # 4 classes: top-5 is always 100%, not logged
+        for tag, key in (("val/top1", "val_top1"), ("train/loss", "train_loss")):
             points = read_scalar(url, run, tag)
             assert [step for step, _ in points] == [1, 2]
             for (_, value), record in zip(points, records):

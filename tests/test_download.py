@@ -1,5 +1,6 @@
 """Resumable downloads against a local HTTP server (never the internet)."""
 import importlib.util
+import io
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from paddle_sqz.data.download import (DEFAULT_BASE, download_classes, download_file,
-                                      quickdraw_url, read_classes_file)
+                                      download_first_rows, quickdraw_url, read_classes_file)
 from paddle_sqz.errors import SqzError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,18 +32,20 @@ def make_handler(storage: FakeStorage):
                 self.send_error(404)
                 return
             body = storage.files[path]
-            start = 0
+            start, end = 0, len(body) - 1
             range_header = self.headers.get("Range")
             if range_header and storage.mode != "ignore_range":
-                start = int(range_header.split("=")[1].split("-")[0])
+                first, last = range_header.split("=")[1].split("-")
+                start = int(first)
+                end = min(int(last), len(body) - 1) if last else len(body) - 1
                 if start >= len(body):
                     self.send_error(416)
                     return
                 self.send_response(206)
-                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(body)}")
             else:
                 self.send_response(200)
-            payload = body[start:]
+            payload = body[start:end + 1]
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if storage.mode == "truncate":
@@ -67,6 +70,7 @@ def server(tmp_path):
         np.save(src / f"{name}.npy", rng.integers(0, 256, (rows, 784), dtype=np.uint8))
         files[f"/numpy_bitmap/{name}.npy"] = (src / f"{name}.npy").read_bytes()
     storage = FakeStorage(files)
+    storage.src = src
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(storage))
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
@@ -180,5 +184,105 @@ def test_script(server, tmp_path):
     assert script.main(["--classes-file", str(classes_file), "--out", str(out),
                         "--base", server.base]) == 0
     assert (out / "house plant.npy").read_bytes() == server.files["/numpy_bitmap/house plant.npy"]
+    assert script.main(["--classes", "cat", "--max-per-class", "7", "--out", str(out / "few"),
+                        "--base", server.base]) == 0
+    assert np.load(out / "few" / "cat.npy").shape == (7, 784)
     with pytest.raises(SqzError, match="HTTP 404"):
         script.main(["--classes", "giraffe", "--out", str(out), "--base", server.base])
+
+
+ROW = 784  # bytes per drawing
+
+
+def test_max_rows_fetches_only_the_header_and_those_rows(server, tmp_path):
+    body = server.files["/numpy_bitmap/house plant.npy"]
+    full = np.load(server.src / "house plant.npy")
+    dest = download_first_rows(quickdraw_url("house plant", server.base), tmp_path / "hp.npy",
+                               100, progress=False, chunk=4096)
+    got = np.load(dest, allow_pickle=False)
+    assert got.shape == (100, ROW) and got.dtype == np.uint8
+    assert np.array_equal(got, full[:100])
+    header_len = len(body) - full.nbytes
+    assert server.requests == [("/numpy_bitmap/house%20plant.npy",
+                                f"bytes=0-{header_len + 100 * ROW - 1}")]
+    assert server.bytes_sent == header_len + 100 * ROW  # a third of the 300-row file
+    assert not list(tmp_path.glob("*.part"))
+
+
+def test_max_rows_when_the_server_ignores_range(server, tmp_path):
+    server.mode = "ignore_range"
+    full = np.load(server.src / "house plant.npy")
+    dest = download_first_rows(server.base + "house%20plant.npy", tmp_path / "hp.npy", 50,
+                               progress=False, chunk=4096)
+    assert np.array_equal(np.load(dest), full[:50])
+    assert server.requests[-1][1] is not None  # asked for a range, got the whole file (200)
+
+
+def test_max_rows_resumes_its_part_file(server, tmp_path):
+    body = server.files["/numpy_bitmap/house plant.npy"]
+    full = np.load(server.src / "house plant.npy")
+    header_len = len(body) - full.nbytes
+    dest = tmp_path / "hp.npy"
+    kept = header_len + 30 * ROW + 17  # interrupted in the middle of a row
+    (tmp_path / "hp.npy.first80.part").write_bytes(body[:kept])
+    download_first_rows(server.base + "house%20plant.npy", dest, 80, progress=False)
+    assert server.requests == [("/numpy_bitmap/house%20plant.npy",
+                                f"bytes={kept}-{header_len + 80 * ROW - 1}")]
+    assert server.bytes_sent == header_len + 80 * ROW - kept
+    assert np.array_equal(np.load(dest), full[:80])
+
+
+def test_max_rows_truncated_answer_keeps_part_then_resumes(server, tmp_path):
+    server.mode = "truncate"
+    full = np.load(server.src / "cat.npy")
+    dest = tmp_path / "cat.npy"
+    with pytest.raises(SqzError, match=r"cat.npy: got \d+ of \d+ bytes for the first 100 rows"):
+        download_first_rows(server.base + "cat.npy", dest, 100, progress=False)
+    assert not dest.exists() and (tmp_path / "cat.npy.first100.part").exists()
+    server.mode = "normal"
+    download_first_rows(server.base + "cat.npy", dest, 100, progress=False)
+    assert np.array_equal(np.load(dest), full[:100])
+
+
+def test_max_rows_beyond_the_file_keeps_every_row(server, tmp_path):
+    dest = download_first_rows(server.base + "cat.npy", tmp_path / "cat.npy", 4000,
+                               progress=False)
+    assert dest.read_bytes() == server.files["/numpy_bitmap/cat.npy"]  # 120 rows, same header
+
+
+def test_max_rows_with_a_header_longer_than_the_guess(server, tmp_path):
+    rows = np.arange(20 * ROW, dtype=np.uint8).reshape(20, ROW)
+    text = "{'descr': '|u1', 'fortran_order': False, 'shape': (20, 784), }"
+    text = text.ljust(512 - 10 - 1) + "\n"  # numpy pads with spaces; a 512-byte header
+    body = b"\x93NUMPY\x01\x00" + len(text).to_bytes(2, "little") + text.encode() + rows.tobytes()
+    assert np.array_equal(np.load(io.BytesIO(body)), rows)
+    server.files["/numpy_bitmap/long.npy"] = body
+    dest = download_first_rows(server.base + "long.npy", tmp_path / "long.npy", 10,
+                               progress=False, chunk=64)
+    assert np.array_equal(np.load(dest), rows[:10])
+    assert len(server.requests) == 2  # the 128-byte guess, then the rest after the header
+
+
+def test_download_classes_with_max_per_class(server, tmp_path, capsys):
+    out = tmp_path / "qd"
+    download_classes(["house plant", "cat"], out, base=server.base, max_per_class=60)
+    assert np.load(out / "house plant.npy").shape == (60, ROW)
+    assert np.load(out / "cat.npy").shape == (60, ROW)
+    err = capsys.readouterr().err
+    assert "[1/2] house plant.npy" in err and "[2/2] cat.npy" in err and "100.0%" in err
+    seen = len(server.requests)
+    download_classes(["house plant", "cat"], out, base=server.base, max_per_class=60)
+    assert len(server.requests) == seen  # complete: skipped
+    assert "already complete (60 drawings)" in capsys.readouterr().err
+    download_classes(["cat"], out, base=server.base, max_per_class=90, progress=False)
+    assert np.load(out / "cat.npy").shape == (90, ROW)  # fewer rows than asked: fetched again
+    with pytest.raises(SqzError, match="at least 1"):
+        download_classes(["dog"], out, base=server.base, max_per_class=0)
+
+
+def test_shipped_100_class_list():
+    names = read_classes_file(REPO / "datasets" / "quickdraw_100_classes.txt")
+    assert len(names) == 100 and names == sorted(names)
+    sample = REPO.parent / "shared" / "data" / "quickdraw14"
+    if sample.is_dir():
+        assert {p.stem for p in sample.glob("*.npy")} <= set(names)

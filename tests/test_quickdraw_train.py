@@ -58,7 +58,7 @@ def test_quickdraw_config_is_the_tutorial():
     assert (t["optimizer"], t["lr"], t["batch_size"], t["epochs"]) == ("adam", 1e-3, 256, 10)
     birds = load_config("birds")
     assert build_source(cfg["data"]).selection_split == "val"
-    assert build_source(birds["data"]).selection_split == "test"
+    assert build_source(birds["data"]).selection_split == "val"  # carved from train.txt, never the test list
 
 
 @pytest.mark.parametrize("override,message", [
@@ -211,14 +211,14 @@ def test_short_training_learns_then_evaluates_test_fold_and_other_folders(tmp_pa
     out = tmp_path / "out"
     proc = run_tool("train.py", "--cfg", "quickdraw", "-o", f"data.folder={QD14}", "-o", "model.num_classes=14",
                     *[a for o in SMALL for a in ("-o", o)], "-o", f"output.dir={out}", timeout=120)
-    assert "1792 training / 448 val images" in proc.stdout
+    assert "1792 training / 448 val / 560 test images" in proc.stdout
     run = next(out.iterdir())
     assert (run / "labels.txt").read_text(encoding="utf-8").splitlines() == list_classes(QD14)
     saved = yaml.safe_load((run / "config.yaml").read_text(encoding="utf-8"))
     assert saved["data"]["folder"] == str(QD14.resolve()) and saved["data"]["kind"] == "quickdraw"
     history = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in history] == [1, 2]
-    assert history[-1]["eval_top1"] > 3 / 14 and history[-1]["eval_top5"] > 0.6  # chance: 1/14 and 5/14
+    assert history[-1]["val_top1"] > 3 / 14 and history[-1]["val_top5"] > 0.6  # chance: 1/14 and 5/14
 
     proc = run_tool("eval.py", "--run", run)
     assert "560 images from the test fold of" in proc.stdout  # 14 classes x 40 (20% of 200)

@@ -96,6 +96,34 @@ def test_curves(tmp_path):
     _assert_png(path, (1000, 350))
 
 
+def _pale_train_pixels(path):
+    """Pixels of the wide pale train line (tab:blue at alpha 0.45 on white)."""
+    rgb = np.asarray(Image.open(path).convert("RGB"), dtype=np.int32)
+    left = rgb[:, : rgb.shape[1] // 2]  # the accuracy panel
+    return int((np.abs(left - np.array([154, 194, 221])).max(axis=2) <= 14).sum())
+
+
+def test_curves_train_line_visible_when_equal_to_eval(tmp_path):
+    """The issue: train top-1 equal to eval top-1 hid the train line under the other."""
+    alone = [{"epoch": e, "train_top1": 0.5 + 0.04 * e} for e in range(1, 9)]
+    both = [dict(r, eval_top1=r["train_top1"]) for r in alone]
+    seen_alone = _pale_train_pixels(curves.plot_curves(alone, tmp_path / "alone.png"))
+    seen_both = _pale_train_pixels(curves.plot_curves(both, tmp_path / "both.png"))
+    assert seen_alone > 500
+    assert seen_both > 0.5 * seen_alone  # most of the train line still shows
+
+
+def test_curves_draw_accuracy_in_percent(tmp_path):
+    """One unit everywhere: the reports print percentages, so the curves are in %."""
+    history = [{"epoch": e, "train_top1": 0.9, "eval_top1": 0.8} for e in (1, 2)]
+    path = curves.plot_curves(history, tmp_path / "pct.png")
+    _assert_png(path)
+    fig = curves.new_figure(4, 3)
+    ax = fig.subplots()
+    assert curves._plot_series(ax, history, "eval_top1", "eval", "-")
+    assert list(ax.lines[0].get_ydata()) == [80.0, 80.0]
+
+
 def test_curves_single_epoch(tmp_path):
     _assert_png(curves.plot_curves(_history(1), tmp_path / "one.png"))
 
@@ -148,6 +176,22 @@ def test_plot_confusion(tmp_path, normalize):
     _assert_png(confusion.plot_confusion(matrix, EN_NAMES, tmp_path / "c.png", normalize=normalize))
 
 
+@pytest.mark.parametrize("largest", [1, 3, 5, 200])
+def test_confusion_colour_bar_counts_whole_images(largest):
+    """A count colour bar never shows 0.2, 0.4 ... images, however small the counts."""
+    matrix = np.array([[largest, 0], [1, largest]])
+    fig = confusion.confusion_figure(matrix, ["a", "b"])
+    fig.draw_without_rendering()
+    ticks = [t for t in fig.axes[1].get_yticks() if 0 <= t <= largest]
+    assert len(ticks) >= 2 and all(float(t).is_integer() for t in ticks)
+
+
+def test_normalised_confusion_colour_bar_is_in_percent():
+    fig = confusion.confusion_figure(np.array([[3, 1], [0, 4]]), ["a", "b"], normalize=True)
+    fig.draw_without_rendering()
+    assert fig.axes[1].get_ylim() == (0, 100) and "%" in fig.axes[1].get_ylabel()
+
+
 def test_plot_confusion_many_classes_and_empty_row(tmp_path):
     names = [f"class number {i}" for i in range(20)]
     matrix = np.diag(np.arange(20)) + 1
@@ -188,3 +232,27 @@ def test_plot_grid(tmp_path):
 def test_plot_grid_lengths_must_match(tmp_path):
     with pytest.raises(SqzError, match="2 images"):
         predictions.plot_grid([_image(), _image()], ["a"], ["a"], [0.5], tmp_path / "g.png")
+
+
+# -- predict --plot file names ----------------------------------------------------------------
+
+def test_prediction_pngs_of_same_named_files_in_two_folders_differ(tmp_path):
+    """The issue: every bird class has 1.jpg ... 5.jpg, and the second picture replaced the first."""
+    a, b = tmp_path / "photos" / "Cockatoo" / "1.jpg", tmp_path / "photos" / "Black Skimmer" / "1.jpg"
+    other = tmp_path / "photos" / "Cockatoo" / "2.jpg"
+    out = tmp_path / "predictions"
+    names = [p.name for p in predictions.unique_png_paths([a, b, other], out)]
+    assert names == ["Cockatoo__1.png", "Black Skimmer__1.png", "2.png"]
+    assert [p.name for p in predictions.unique_png_paths([a, a], out)] == ["1.png", "1-2.png"]
+
+
+def test_prediction_pngs_never_overwrite_an_earlier_call(tmp_path):
+    out = tmp_path / "predictions"
+    image = tmp_path / "x" / "1.jpg"
+    first = predictions.unique_png_paths([image], out)[0]
+    predictions.plot_prediction(_image(), ["a", "b"], [0.7, 0.3], first)
+    before = first.read_bytes()
+    second = predictions.unique_png_paths([image], out)[0]
+    assert second != first and second.name == "1-2.png"
+    predictions.plot_prediction(_image(1), ["b", "a"], [0.6, 0.4], second)
+    assert first.read_bytes() == before

@@ -52,9 +52,8 @@ def test_resume_keeps_the_best_metric(tiny_demo, tmp_path):
     run_dir = run_folder_from(run_tool("train.py", *args).stdout)
     best_before = load_checkpoint(run_dir / "checkpoint_latest.safetensors")["best"]
     resumed = run_tool("train.py", "--resume", run_dir, "-o", "train.epochs=2")
-    assert f"best eval top-1 {best_before['eval_top1']:.2%} at epoch 1" in resumed.stdout.splitlines()[0] \
-        or f"(best eval top-1 {best_before['eval_top1']:.2%} at epoch 1)" in resumed.stdout
+    assert f"(best val top-1 {best_before['val_top1']:.2%} at epoch 1)" in resumed.stdout
     best_after = load_checkpoint(run_dir / "checkpoint_latest.safetensors")["best"]
-    assert best_after["eval_top1"] >= best_before["eval_top1"]
+    assert best_after["val_top1"] >= best_before["val_top1"]
     changed = run_tool("train.py", "--resume", run_dir, "-o", "model.num_classes=5", check=False)
     assert changed.returncode == 2 and "model.* keys cannot change" in changed.stderr

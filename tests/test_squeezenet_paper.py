@@ -97,7 +97,20 @@ def test_table1_matches_the_paper_for_v10():
     assert [by_name[n].output for n in ("maxpool1", "maxpool4", "maxpool8", "conv10", "avgpool10")] == \
         ["55x55x96", "27x27x256", "13x13x512", "13x13x1000", "1x1x1000"]
     assert (by_name["fire9"].s1x1, by_name["fire9"].e1x1, by_name["fire9"].e3x3) == ("64", "256", "256")
-    assert "| total |  |  |  |  |  |  |  | 1,248,424 |" in format_table1(rows)
+    table = format_table1(rows)
+    assert "| total |  |  |  |  |  |  |  | 1,248,424 | 1,248,424 | +0 |" in table
+    assert "| 513,000 | 513,000 | +0 |" in table  # conv10 beside the paper's figure
+
+
+def test_table1_shows_the_gap_to_the_paper_at_other_class_counts():
+    rows = table1_rows(build_model("squeezenet_meta", num_classes=4), input_size=227)
+    table = format_table1(rows)
+    conv10 = next(line for line in table.splitlines() if line.startswith("| conv10 |"))
+    assert conv10.endswith("| 2,052 | 513,000 | -510,948 |")  # 512 x 4 + 4 against 1000 classes
+    assert "| total |  |  |  |  |  |  |  | 737,476 | 1,248,424 | -510,948 |" in table
+    assert "paper" not in format_table1(rows, paper=None)
+    v11 = table1_rows(build_model("squeezenet1_1", num_classes=1000), input_size=227)
+    assert "paper" not in format_table1(v11)  # the paper tabulates v1.0 only
 
 
 def test_summary_tool_prints_table1():
@@ -155,4 +168,6 @@ def test_size_table_tool(tmp_path):
     assert md == proc.stdout.split("wrote ")[0].rstrip("\n") + "\n"
     assert "| SqueezeNet v1.0 | 1,248,424 | 4.77 | 0.819 | 1.638 | 48.9x | 48.9x |" in md
     assert "| AlexNet (torchvision, one tower) | 61,100,840 | 233.08 |" in md
+    v10 = next(line for line in md.splitlines() if line.startswith("| SqueezeNet v1.0 |"))
+    assert v10.endswith("| +0 params; file 0.99x the paper's |")  # 4.77 MB against the paper's 4.8
     assert (tmp_path / "sizes.csv").read_text().startswith("label,model,options,parameters,file_bytes")

@@ -101,7 +101,20 @@ def test_bypass_report_says_whether_the_papers_ordering_holds():
     assert all("cannot be told from noise" in line for line in one_seed[1:])
     assert bypass_verdict(summarise(_bypass_rows({"none": [0.6], "simple": [0.7]}))) == []
     md = markdown(_bypass_rows({"none": [0.6], "simple": [0.7], "complex": [0.65]}), "bypass")
-    assert "| simple bypass | 70.00% | 60.40% |" in md
+    assert "| simple bypass | test top-1 | 70.00% | 60.40% (ImageNet top-1) | +9.60 points |" in md
+    assert "| complex bypass | test top-5 | 90.00% | 82.00% (ImageNet top-5) | +8.00 points |" in md
+
+
+def test_sr_sweep_report_shows_the_papers_figures_where_it_gives_them():
+    rows = [{"setting": "model.sr", "value": v, "seed": 0, "parameters": 1000, "size_kb": 4.0, "top1": 0.7,
+             "top5": 0.9, "epochs": 1, "train_seconds": 1.0, "run": f"/r/{v}"} for v in (0.125, 0.5, 0.75)]
+    md = markdown(rows, "sr")
+    start = md.index("## Beside the paper's published figures")
+    beside = md[start:md.index("| run |", start)]
+    assert "| 0.125 | test top-1 | 70.00% | 57.50% (ImageNet top-1) | +12.50 points |" in beside
+    assert "| 0.75 | test top-5 | 90.00% | 86.00% (ImageNet top-5) | +4.00 points |" in beside
+    assert "| 0.5 |" not in beside  # the paper prints no figure for SR=0.5
+    assert "Beside the paper" not in markdown([dict(r, value=0.3) for r in rows[:1]], "sr")
 
 
 @pytest.mark.slow

@@ -62,7 +62,7 @@ def test_train_writes_a_complete_run_folder(trained):
     assert list(run_dir.glob("vdlrecords.*"))
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in records] == [1, 2]
-    assert {"train_loss", "eval_loss", "eval_top1", "eval_top5", "lr", "images_per_s"} <= set(records[0])
+    assert {"train_loss", "val_loss", "val_top1", "val_top5", "lr", "images_per_s"} <= set(records[0])
     assert "img/s" in stdout and "ETA" in stdout
     assert "pad_size: 32" in (run_dir / "config.yaml").read_text()
 
@@ -103,6 +103,10 @@ def test_predict_uses_the_runs_labels(trained, birds):
     pngs = sorted((run_dir / "predictions").glob("*.png"))
     assert len(pngs) == 6
     assert_png(pngs[0])
+    # every class has a 1.jpg: the two pictures get names that tell them apart
+    assert {"Black Skimmer__1.png", "Cockatoo__1.png"} <= {p.name for p in pngs}
+    run_tool("predict.py", "--run", run_dir, birds / "Cockatoo" / "1.jpg", "--plot")
+    assert len(list((run_dir / "predictions").glob("*.png"))) == 7  # the earlier picture is kept
 
 
 def test_summary_prints_the_tutorial_totals():

@@ -104,3 +104,35 @@ def read_scalar(base_url: str, run: str, tag: str) -> List[Tuple[int, float]]:
     if data is None:
         raise RuntimeError(f"VisualDL has no scalar {tag!r} in run {run!r}")
     return [(int(step), float(value)) for _, step, value in data]
+
+
+def list_tags(base_url: str, kind: str) -> Dict[str, List[str]]:
+    """Tags per run of one VisualDL component: ``histogram``, ``pr-curve``, ``image`` ..."""
+    data = _get(base_url, f"{kind}/tags")
+    return dict(zip(data["runs"], data["tags"]))
+
+
+def read_histograms(base_url: str, run: str, tag: str) -> List[Tuple[int, List[Tuple[float, float, float]]]]:
+    """``(step, [(left edge, right edge, count), ...])`` per logged step."""
+    data = _get(base_url, "histogram/list", run=run, tag=tag)
+    return [(int(step), [tuple(b) for b in bins]) for _, step, bins in data]
+
+
+def read_pr_curves(base_url: str, run: str, tag: str) -> List[Dict[str, Any]]:
+    """One dict per step: ``step``, ``precision``, ``recall``, ``tp``, ``fp``, ``tn``, ``fn``."""
+    data = _get(base_url, "pr-curve/list", run=run, tag=tag)
+    keys = ("precision", "recall", "tp", "fp", "tn", "fn")
+    return [{"step": int(item[1]), **dict(zip(keys, item[2:8]))} for item in data]
+
+
+def read_hparams(base_url: str) -> List[Dict[str, Any]]:
+    """``[{"name": run, "hparams": {...}, "metrics": {...}}, ...]`` of the HParams tab."""
+    return _get(base_url, "hparams/list")
+
+
+def read_image(base_url: str, run: str, tag: str, index: int = 0) -> Tuple[List[int], bytes]:
+    """The steps of an image tag and the encoded bytes of its ``index``-th image."""
+    steps = [int(item["step"]) for item in _get(base_url, "image/list", run=run, tag=tag)]
+    query = urllib.parse.urlencode({"run": run, "tag": tag, "index": index})
+    with urllib.request.urlopen(f"{base_url}{API}/image/image?{query}", timeout=30) as response:
+        return steps, response.read()

@@ -14,6 +14,7 @@ import paddle
 from ..train.checkpoint import load_weights, read_weights
 from ..train.run_dir import RunDir
 from ..train.trainer import Trainer
+from ..train.visualdl_views import add_weight_histograms
 from .pruning import MaskKeeper, apply_masks
 
 
@@ -28,6 +29,10 @@ def finetune_pruned(cfg: Dict[str, Any], state: Mapping[str, np.ndarray], masks:
     trainer = Trainer(cfg)
     load_weights(trainer.net, {k: paddle.to_tensor(v) for k, v in state.items()}, what="pruned weights")
     keeper = MaskKeeper(trainer.net, masks)
+    if trainer.log.writer is not None:  # VisualDL Histogram tab: step 0 = just pruned
+        add_weight_histograms(trainer.log.writer, trainer.net.state_dict(), 0)
+        trainer.log.on_epoch(lambda writer, epoch: add_weight_histograms(
+            writer, trainer.net.state_dict(), epoch))
     run_path = trainer.fit()
     keeper.remove()
     best = read_weights(RunDir(run_path).best)

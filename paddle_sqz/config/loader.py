@@ -5,6 +5,7 @@ with ``eval()``; each is checked against :data:`SCHEMA` and an unknown key or a
 wrong type stops with a message naming the key and the valid choices.
 """
 import copy
+import difflib
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Tuple
 
@@ -14,6 +15,26 @@ from ..errors import SqzError
 from .schema import SCHEMA, Key
 
 CONFIG_DIR = Path(__file__).resolve().parent
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'train.epochs'?)`` for the closest choice, or ``""`` when none is close.
+
+    A dotted key is also matched on its last part alone, so ``-o train.epoch=2`` and
+    ``-o epochs=2`` both find ``train.epochs``.
+    """
+    choices = list(choices)
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close:
+        leaf = word.rsplit(".", 1)[-1]
+        by_leaf = {c.rsplit(".", 1)[-1]: c for c in choices}
+        leaves = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.75)
+        close = [by_leaf[leaves[0]]] if leaves else []
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _sections() -> List[str]:
+    return sorted({key.rsplit(".", 1)[0] for key in SCHEMA})
 
 
 def available_configs() -> List[str]:
@@ -27,7 +48,8 @@ def _flatten(tree: Dict[str, Any], source: str, prefix: str = "") -> Dict[str, A
         dotted = f"{prefix}{key}"
         if isinstance(value, dict) and SCHEMA.get(dotted, Key("", None, "")).type != "mapping":
             if not any(k.startswith(dotted + ".") for k in SCHEMA):
-                raise SqzError(f"{source}: unknown section {dotted!r}; valid keys: {', '.join(SCHEMA)}")
+                raise SqzError(f"{source}: unknown section {dotted!r}{did_you_mean(dotted, _sections())}; "
+                              f"sections: {', '.join(_sections())}")
             flat.update(_flatten(value, source, dotted + "."))
         else:
             flat[dotted] = value
@@ -48,7 +70,12 @@ def _nest(flat: Dict[str, Any]) -> Dict[str, Any]:
 def _check(key: str, value: Any, source: str) -> Any:
     """Return ``value`` converted to the key's type, or raise naming the key."""
     if key not in SCHEMA:
-        raise SqzError(f"{source}: unknown key {key!r}; valid keys: {', '.join(SCHEMA)}")
+        section = key.rsplit(".", 1)[0] if "." in key else ""
+        same_section = [k for k in SCHEMA if k.startswith(section + ".")] if section else []
+        listed = same_section or _sections()
+        what = f"valid keys in {section!r}" if same_section else "valid sections"
+        raise SqzError(f"{source}: unknown key {key!r}{did_you_mean(key, SCHEMA)}; "
+                       f"{what}: {', '.join(listed)}")
     spec: Key = SCHEMA[key]
     if isinstance(value, str) and spec.type in ("int", "float"):
         value = _number(value, spec.type)  # YAML 1.1 reads 1e-3 as a string
@@ -94,7 +121,8 @@ def resolve_config_path(name_or_path: str) -> Path:
         return path
     shipped = CONFIG_DIR / f"{name_or_path}.yaml"
     if not shipped.is_file():
-        raise SqzError(f"--cfg: unknown config {name_or_path!r}; shipped configs: "
+        raise SqzError(f"--cfg: unknown config {name_or_path!r}"
+                       f"{did_you_mean(name_or_path, available_configs())}; shipped configs: "
                        f"{', '.join(available_configs())} (or give a path to a .yaml file)")
     return shipped
 

@@ -28,7 +28,11 @@ SCHEMA: Dict[str, Key] = {
                        "(class names = file names, sorted)", optional=True),
     "data.max_items_per_class": Key("int", 4000, "Quick Draw only: use the first N drawings of each class"),
     "data.test_fraction": Key("float", 0.2, "Quick Draw only: share of each class held out as the test fold"),
-    "data.val_fraction": Key("float", 0.2, "Quick Draw only: share of the rest used for per-epoch validation"),
+    "data.val_fraction": Key("float", 0.2, "share of the training data kept for per-epoch validation, on "
+                             "which the best epoch is chosen (list data: carved per class from the train "
+                             "list, seeded; Quick Draw: of what the test fold leaves)"),
+    "data.val_list": Key("str", None, "list data: an explicit validation list instead of carving one from "
+                         "the train list", optional=True),
     "data.root": Key("str", None, "folder that relative paths in the lists are resolved against "
                      "(default: each list file's own folder)", optional=True),
     "data.train_list": Key("str", "datasets/bird_photos/train.txt", "training list file: '<path> <label>' lines"),
@@ -69,6 +73,8 @@ SCHEMA: Dict[str, Key] = {
                                 "after the first max-pool; same outputs, gradients equal up to float rounding "
                                 "(models/fast_bias.py)"),
     "train.log_interval": Key("int", 10, "print progress every N batches"),
+    "train.test_curves": Key("bool", False, "also evaluate the test split after every epoch (test_* curves, "
+                             "as the birds tutorial plots them); the best epoch is never chosen on them"),
     "train.max_batches": Key("int", None, "stop each epoch after N batches (quick trials)", optional=True),
     # output
     "output.dir": Key("str", "output", "folder that holds one sub-folder per run"),

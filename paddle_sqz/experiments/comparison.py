@@ -28,13 +28,19 @@ from ..errors import SqzError
 from ..models import list_models
 from ..models.measure import count_parameters
 from ..report.comparison_report import write_comparison
+from ..report.curves import selection_key
 from ..report.tables import format_accuracy
 from ..runs import Run
 from ..tasks.evaluate import evaluate_run
 from ..timing import time_repeats
 from ..train.trainer import train
+from ..train.visualdl_views import add_hparams, run_writer
 
 RESERVED_KEYS = ("model.name", "output.name", "output.dir")
+# the settings shown in VisualDL's HParams tab: what a comparison or a sweep varies, and the
+# few that tell one experiment from another (more columns push the metrics out of sight)
+HPARAM_KEYS = ("model.name", "model.bypass", "model.sr", "model.pct_3x3", "train.lr", "train.epochs")
+HPARAM_METRICS = ("val_top1", "top1", "top5", "parameters", "size_kb", "train_seconds", "images_per_s", "dead_classes")
 TIMING_IMAGES = 8192  # at most this many test images are used to time inference
 
 
@@ -124,6 +130,7 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
     evaluation = evaluate_run(run)
     return {
         "model": run.name,
+        "arch": run.name,
         "parameters": count_parameters(run.model()),
         "size_kb": run.dir.best.stat().st_size / 1024.0,
         "top1": float(evaluation["top1"]),
@@ -131,7 +138,8 @@ def measure_run(run_path: Path, repeats: int = 3) -> Dict[str, Any]:
         "test_images": int(evaluation["images"]),
         "dead_classes": len(evaluation.get("dead_classes", [])),
         "epochs": len(history),
-        "best_epoch": int(max(history, key=lambda r: r["eval_top1"])["epoch"]),
+        "best_epoch": int(max(history, key=lambda r: r[selection_key(history)])["epoch"]),
+        "val_top1": float(max(r[selection_key(history)] for r in history)),
         "train_seconds": float(sum(r.get("epoch_seconds", 0.0) for r in history)),
         "images_per_s": (inference_speed(run.model(), _timing_batches(run), repeats=repeats)
                          if repeats > 0 else None),
@@ -146,6 +154,18 @@ def _data_lines(run: Run) -> List[str]:
     return [f"data: {source.describe()}; {len(run.class_names)} classes; {sizes} images (seed {run.cfg['seed']})"]
 
 
+def log_hparams(row: Dict[str, Any], cfg: Dict[str, Any]) -> None:
+    """The run's settings and final metrics into its own VisualDL log (the HParams tab
+    then compares every model of a comparison and every point of a sweep)."""
+    if not cfg["output"]["visualdl"]:
+        return
+    hparams = {key: cfg[key.split(".")[0]][key.split(".")[1]] for key in HPARAM_KEYS}
+    hparams["seed"] = cfg["seed"]
+    metrics = {("test_" + k if k in ("top1", "top5") else k): row.get(k) for k in HPARAM_METRICS}
+    with run_writer(Path(row["run"])) as writer:
+        add_hparams(writer, hparams, metrics)
+
+
 def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
                       log: Callable[[str], None] = print) -> List[Dict[str, Any]]:
     """Train each config (label -> config) in turn and measure it; row ``model`` is the label."""
@@ -155,6 +175,7 @@ def train_and_measure(configs: Dict[str, Dict[str, Any]], repeats: int = 3,
         log(f"[{number}/{len(configs)}] training {label}")
         row = measure_run(train(cfg), repeats=repeats)
         row["model"] = label
+        log_hparams(row, cfg)
         rows.append(row)
         log(f"[{number}/{len(configs)}] {label}: test "
             f"{format_accuracy(row['top1'], row['top5'], cfg['model']['num_classes'])}, "
@@ -209,7 +230,8 @@ def compare_models(cfg_name: str, models: Sequence[str], overrides: Sequence[str
     ]
     files = write_comparison(rows, {r["model"]: r["history"] for r in rows}, out,
                              title=f"Model comparison: {cfg['config_name']}", about=about, notes=notes,
-                             plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)")
+                             plot_title=f"Test accuracy vs parameters ({len(first_run.class_names)} classes)",
+                             classes=len(first_run.class_names))
     for name in files.values():
         log(f"wrote {name}")
     return {"out_dir": out, "rows": rows, "files": files, "wall_seconds": wall}

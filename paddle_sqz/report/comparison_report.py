@@ -5,9 +5,10 @@ model's ``metrics.jsonl`` records; nothing here imports Paddle. Written:
 
 - ``comparison.md`` and ``comparison.csv``: parameters, saved size, test top-1/top-5,
   epochs, training time and inference speed per model (atomically: a reader never
-  sees half a table);
+  sees half a table), then the tutorial's published figure beside ours where it gives
+  one (:mod:`.published`), with its metric named and the gap;
 - ``accuracy_vs_params.png``: test top-1 and top-5 against parameters (log scale),
-  every point labelled with its model;
+  every point labelled with its model, the tutorial's top-5 as stars;
 - ``val_top1.png`` and ``val_loss.png``: per-epoch validation accuracy and loss of
   every model on one axis.
 """
@@ -20,7 +21,8 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 from ..errors import SqzError
 from ..io_utils import atomic_write_text
 from . import PathLike, new_figure, save_png
-from .curves import plot_compare
+from .. import published
+from .curves import plot_compare, selection_key
 from .fonts import font_for_text
 
 
@@ -78,13 +80,50 @@ def markdown_table(rows: Sequence[Mapping[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _arch(row: Mapping[str, Any]) -> str:
+    """The registered model name of a row (the row's label when it has none of its own)."""
+    return str(row.get("arch") or row["model"])
+
+
+def published_markdown(rows: Sequence[Mapping[str, Any]], classes: Optional[int] = None) -> str:
+    """The tutorial's figures beside ours (metric named, gap in points); ``""`` when it has none."""
+    lines = []
+    for row in rows:
+        for figure in published.for_model(_arch(row)):
+            ours = row.get(figure.metric)
+            if ours is None:
+                continue
+            size = f"{row['size_kb']:.1f} / {figure.size_kb:g}" if figure.size_kb else f"{row['size_kb']:.1f} / –"
+            lines.append(f"| {row['model']} | test {figure.metric[:3]}-{figure.metric[3:]} | {format_pct(ours)} | "
+                         f"{format_pct(figure.value)} ({figure.metric_name}) | "
+                         f"{published.gap_points(float(ours), figure.value)} | {size} | {figure.setting} |")
+    if not lines:
+        return ""
+    header = ["## Beside the tutorial's published figures\n",
+              "| model | metric | ours | the tutorial | gap (ours - tutorial) | size KB (ours / tutorial) "
+              "| the tutorial's setting |", "|---|---|---:|---:|---:|---:|---|"]
+    diffs = published.setting_differences(classes, [int(r["epochs"]) for r in rows if "epochs" in r])
+    footer = ["", "- the tutorial's \"Test accuracy\" is top-5 (Keras `top_k_categorical_accuracy`); "
+              "it is compared with our test top-5 on our held-out test fold."]
+    if diffs:
+        footer.append("- **not the tutorial's setting** (" + "; ".join(diffs) + "): the gap mixes the "
+                      "setting with the code. `datasets/download_quickdraw.py --classes-file "
+                      "datasets/quickdraw_100_classes.txt --max-per-class 4000` gives the tutorial's data.")
+    return "\n".join(header + lines + footer) + "\n"
+
+
 def write_markdown(rows: Sequence[Mapping[str, Any]], path: PathLike, title: str = "Model comparison",
-                   about: Sequence[str] = (), notes: Sequence[str] = ()) -> str:
-    """``# title``, ``about`` lines as a list, the table, then ``notes`` as a list."""
+                   about: Sequence[str] = (), notes: Sequence[str] = (),
+                   classes: Optional[int] = None) -> str:
+    """``# title``, ``about`` lines as a list, the table, the tutorial's figures beside ours
+    (where it publishes any), then ``notes`` as a list."""
     parts = [f"# {title}\n"]
     if about:
         parts.append("".join(f"- {line}\n" for line in about))
     parts.append(markdown_table(rows))
+    beside = published_markdown(rows, classes)
+    if beside:
+        parts.append(beside)
     if notes:
         parts.append("".join(f"- {line}\n" for line in notes))
     atomic_write_text(path, "\n".join(parts))
@@ -148,16 +187,23 @@ def plot_accuracy_vs_params(rows: Sequence[Mapping[str, Any]], path: PathLike,
     lo, hi = math.log10(min(params)), math.log10(max(params))
     span = max(hi - lo, 0.3)
     ax.set_xlim(10 ** (lo - 0.12 * span), 10 ** (hi + 0.45 * span))
-    low = min(top1 + top5)
+    low = min(top1 + top5 + [100 * f.value for r in rows for f in published.for_model(_arch(r))[:1]])
     ax.set_ylim(max(0.0, math.floor(low / 5) * 5 - 5), 101)
     for i, name in enumerate(names):
         color = f"C{i % 10}"
         ax.plot([params[i], params[i]], [top1[i], top5[i]], ":", color=color, linewidth=1)
         ax.plot(params[i], top1[i], "o", color=color, markersize=8)
         ax.plot(params[i], top5[i], "s", markerfacecolor="white", markeredgecolor=color, markersize=7)
-    # legend entries for the two marker kinds, in neutral grey
+    stars = [(i, f) for i, row in enumerate(rows) for f in published.for_model(_arch(row))[:1]
+             if f.parameters and f.metric == "top5"]
+    for i, figure in stars:  # at the tutorial's own parameter count (100 classes)
+        ax.plot(figure.parameters, 100 * figure.value, "*", color=f"C{i % 10}", markersize=11,
+                markeredgecolor="black", markeredgewidth=0.5)
+    # legend entries for the marker kinds, in neutral grey
     ax.plot([], [], "o", color="0.35", label="test top-1")
     ax.plot([], [], "s", markerfacecolor="white", markeredgecolor="0.35", label="test top-5")
+    if stars:
+        ax.plot([], [], "*", color="0.35", markersize=11, label="the tutorial's top-5 (Keras, 100 classes)")
     ax.legend(loc="lower right")
     ax.set_xlabel("parameters (log scale)")
     ax.set_ylabel("accuracy on the test fold (%)")
@@ -185,17 +231,21 @@ def plot_accuracy_vs_params(rows: Sequence[Mapping[str, Any]], path: PathLike,
 def plot_epoch_curves(histories: Mapping[str, Sequence[Mapping[str, Any]]], out_dir: PathLike) -> List[str]:
     """``val_top1.png`` and ``val_loss.png``: every model's per-epoch validation curve overlaid."""
     out_dir = Path(out_dir)
-    return [plot_compare(histories, "eval_top1", out_dir / "val_top1.png", "validation top-1 accuracy"),
-            plot_compare(histories, "eval_loss", out_dir / "val_loss.png", "validation loss")]
+    every = [r for history in histories.values() for r in history]
+    return [plot_compare(histories, selection_key(every, "top1"), out_dir / "val_top1.png",
+                         "validation top-1 accuracy (%)"),
+            plot_compare(histories, selection_key(every, "loss"), out_dir / "val_loss.png", "validation loss")]
 
 
 def write_comparison(rows: Sequence[Mapping[str, Any]], histories: Mapping[str, Sequence[Mapping[str, Any]]],
                      out_dir: PathLike, title: str = "Model comparison", about: Sequence[str] = (),
-                     notes: Sequence[str] = (), plot_title: Optional[str] = None) -> Dict[str, str]:
-    """Every file of the report into ``out_dir``; returns ``{kind: path}``."""
+                     notes: Sequence[str] = (), plot_title: Optional[str] = None,
+                     classes: Optional[int] = None) -> Dict[str, str]:
+    """Every file of the report into ``out_dir``; returns ``{kind: path}``. ``classes``
+    (the runs' class count) lets the report say whether the tutorial's setting was used."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = {"markdown": write_markdown(rows, out_dir / "comparison.md", title, about, notes),
+    files = {"markdown": write_markdown(rows, out_dir / "comparison.md", title, about, notes, classes),
              "csv": write_csv(rows, out_dir / "comparison.csv"),
              "accuracy_vs_params": plot_accuracy_vs_params(rows, out_dir / "accuracy_vs_params.png",
                                                            plot_title or "Test accuracy vs parameters")}

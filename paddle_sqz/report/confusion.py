@@ -7,6 +7,7 @@ import math
 from typing import List, Sequence
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..errors import SqzError
 from . import PathLike, new_figure, save_png
@@ -41,22 +42,33 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], path: PathLik
                    normalize: bool = False) -> str:
     """Annotated heat map, counts in each cell (plus the row % when ``normalize``).
 
-    With ``normalize`` the colour is the row fraction, so classes with few test
+    With ``normalize`` the colour is the row percentage, so classes with few test
     images are as visible as large ones.
     """
     matrix = np.asarray(matrix, dtype=np.int64)
     n = len(class_names)
     if matrix.shape != (n, n):
         raise SqzError(f"{path}: confusion matrix {matrix.shape} does not match {n} class names")
+    return save_png(confusion_figure(matrix, class_names, normalize), path)
+
+
+def confusion_figure(matrix: np.ndarray, class_names: Sequence[str], normalize: bool = False):
+    """The figure :func:`plot_confusion` saves (its colour bar is ``fig.axes[1]``)."""
+    matrix = np.asarray(matrix, dtype=np.int64)
+    n = len(class_names)
     totals = matrix.sum(axis=1, keepdims=True)
     fractions = np.divide(matrix, totals, out=np.zeros(matrix.shape), where=totals > 0)
-    shade = fractions if normalize else matrix
+    shade = 100 * fractions if normalize else matrix
 
     side = min(4.0 + 0.55 * n, 16.0)
     fig = new_figure(side + 1.5, side)
     ax = fig.subplots()
-    image = ax.imshow(shade, cmap="Blues", vmin=0, vmax=1 if normalize else max(int(matrix.max()), 1))
-    fig.colorbar(image, ax=ax, shrink=0.8, label="row fraction" if normalize else "images")
+    image = ax.imshow(shade, cmap="Blues", vmin=0, vmax=100 if normalize else max(int(matrix.max()), 1))
+    bar = fig.colorbar(image, ax=ax, shrink=0.8,
+                       label="images in the row (%)" if normalize else "images")
+    if not normalize:  # counts are whole images: no 0.2, 0.4 ... ticks
+        bar.locator = MaxNLocator(integer=True)
+        bar.update_ticks()
 
     text_size = max(6.0, min(11.0, 160.0 / n))
     dark = (shade.max() or 1) * 0.6
@@ -76,4 +88,4 @@ def plot_confusion(matrix: np.ndarray, class_names: Sequence[str], path: PathLik
     total = int(matrix.sum())
     accuracy = np.trace(matrix) / total if total else math.nan
     ax.set_title(f"Confusion matrix ({total} images, accuracy {accuracy:.1%})")
-    return save_png(fig, path)
+    return fig

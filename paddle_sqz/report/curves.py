@@ -1,9 +1,11 @@
 """Training curves from ``metrics.jsonl`` records (the tutorial's section 6).
 
 Records are one dict per epoch: ``epoch`` (1-based), ``train_loss``,
-``train_top1``, ``eval_loss``, ``eval_top1`` and optionally ``eval_top5``,
-``lr``. A key missing from every record skips that line; a key missing from some
-records draws the epochs that have it, so partial or old histories still plot.
+``train_top1``, ``val_loss``, ``val_top1`` and optionally ``val_top5``, ``test_*``
+(per-epoch test curves, drawn but never used to choose the epoch) and ``lr``; runs
+written before the validation split have ``eval_*`` instead. A key missing from every
+record skips that line; a key missing from some records draws the epochs that have
+it, so partial or old histories still plot.
 """
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 
@@ -18,26 +20,48 @@ from .tables import shows_top5
 # Up to this many points a line also gets markers, so a 1-epoch run still shows a dot.
 _MARKER_LIMIT = 30
 
-_ACCURACY_SERIES = (  # key, label, line style
-    ("train_top1", "train top-1", "-"),
-    ("eval_top1", "eval top-1", "-"),
-    ("eval_top5", "eval top-5", "--"),
+# Train is drawn first as a wide pale line, the evaluation split on top of it thin and
+# dashed with other markers: where the two are equal both stay visible.
+_UNDER = {"linewidth": 4.0, "alpha": 0.45, "marker": "o", "markersize": 7}
+_OVER = {"linewidth": 1.6, "marker": "s", "markersize": 3.5}
+_TEST = {"linewidth": 1.2, "marker": "^", "markersize": 3.5, "color": "tab:red", "alpha": 0.8}
+_ACCURACY_SERIES = (  # key, label, line style, line properties
+    ("train_top1", "train top-1", "-", _UNDER),
+    ("val_top1", "validation top-1 (chooses the epoch)", "--", _OVER),
+    ("eval_top1", "eval top-1", "--", _OVER),
+    ("val_top5", "validation top-5", ":", _OVER),
+    ("eval_top5", "eval top-5", ":", _OVER),
+    ("test_top1", "test top-1 (not used to choose)", "-.", _TEST),
 )
-_LOSS_SERIES = (("train_loss", "train loss", "-"), ("eval_loss", "eval loss", "-"))
+_LOSS_SERIES = (("train_loss", "train loss", "-", _UNDER), ("val_loss", "validation loss", "--", _OVER),
+                ("eval_loss", "eval loss", "--", _OVER), ("test_loss", "test loss", "-.", _TEST))
 
 
-def _series(history: Sequence[Mapping[str, Any]], key: str) -> Tuple[List[int], List[float]]:
-    points = [(int(r["epoch"]), float(r[key])) for r in history if r.get(key) is not None]
+def selection_key(history: Sequence[Mapping[str, Any]], metric: str = "top1") -> str:
+    """``val_<metric>``, or ``eval_<metric>`` for a run written before the validation split."""
+    return f"val_{metric}" if any(f"val_{metric}" in r for r in history) else f"eval_{metric}"
+
+
+def _series(history: Sequence[Mapping[str, Any]], key: str,
+            scale: float = 1.0) -> Tuple[List[int], List[float]]:
+    points = [(int(r["epoch"]), scale * float(r[key])) for r in history if r.get(key) is not None]
     return [e for e, _ in points], [v for _, v in points]
+
+
+def _scale(key: str) -> float:
+    """Accuracies are stored as fractions and drawn in percent, like every report."""
+    return 100.0 if "top" in key else 1.0
 
 
 def _plot_series(ax: Axes, history: Sequence[Mapping[str, Any]], key: str, label: str,
                  style: str, **line: Any) -> bool:
-    epochs, values = _series(history, key)
+    epochs, values = _series(history, key, _scale(key))
     if not epochs:
         return False
-    marker = "o" if len(epochs) <= _MARKER_LIMIT else None
-    ax.plot(epochs, values, style, marker=marker, markersize=4, label=label, **line)
+    line = {"marker": "o", "markersize": 4, **line}
+    if len(epochs) > _MARKER_LIMIT:
+        line["marker"] = None
+    ax.plot(epochs, values, style, label=label, **line)
     return True
 
 
@@ -64,16 +88,16 @@ def plot_curves(history: Sequence[Mapping[str, Any]], path: PathLike,
     fig = new_figure(12, 4.2)
     acc_ax, loss_ax = fig.subplots(1, 2)
 
-    for key, label, style in _ACCURACY_SERIES:
-        if key == "eval_top5" and num_classes is not None and not shows_top5(num_classes):
+    for key, label, style, line in _ACCURACY_SERIES:
+        if key.endswith("_top5") and num_classes is not None and not shows_top5(num_classes):
             continue
-        _plot_series(acc_ax, history, key, label, style)
+        _plot_series(acc_ax, history, key, label, style, **line)
     epochs = [int(r["epoch"]) for r in history]
-    _style_axes(acc_ax, "Accuracy", "accuracy (fraction, 1.0 = 100%)", epochs)
-    acc_ax.set_ylim(-0.02, 1.02)
+    _style_axes(acc_ax, "Accuracy", "accuracy (%)", epochs)
+    acc_ax.set_ylim(-2, 102)
 
-    for key, label, style in _LOSS_SERIES:
-        _plot_series(loss_ax, history, key, label, style)
+    for key, label, style, line in _LOSS_SERIES:
+        _plot_series(loss_ax, history, key, label, style, **line)
     _style_axes(loss_ax, "Loss", "cross-entropy loss", epochs)
     handles, labels = loss_ax.get_legend_handles_labels()
     rates = {r["lr"] for r in history if r.get("lr") is not None}

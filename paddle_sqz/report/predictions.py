@@ -4,7 +4,9 @@ Images are HWC uint8 arrays (or PIL images), i.e. before normalisation; the
 caller turns a model's output into names and probabilities first.
 """
 import math
-from typing import Any, Optional, Sequence
+import re
+from pathlib import Path
+from typing import Any, List, Optional, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -29,6 +31,46 @@ def _show(ax: Axes, image: Any) -> None:
     else:
         ax.imshow(array)
     ax.axis("off")
+
+
+def _safe(text: str) -> str:
+    """A file-name part: separators and odd characters become ``_`` (spaces are kept)."""
+    return re.sub(r"[^\w .-]+", "_", text).strip() or "_"
+
+
+def unique_png_paths(images: Sequence[Path], out_dir: Path) -> List[Path]:
+    """One PNG path per image in ``out_dir``, none shared and none already on disk.
+
+    A name is the image's stem, preceded by as many parent folders as it takes to
+    tell it from the others (``Cockatoo__1.png`` beside ``Bananaquit__1.png``: every
+    bird class has a ``1.jpg``); a name that exists from an earlier call gets ``-2``,
+    ``-3`` ... so nothing written before is overwritten.
+    """
+    images = [Path(p).resolve() for p in images]
+    parts = [[_safe(p.stem)] + [_safe(d) for d in reversed(p.parent.parts[1:])] for p in images]
+    depth = [1] * len(images)
+    while True:
+        names = ["__".join(reversed(part[:d])) for part, d in zip(parts, depth)]
+        owners = {}
+        for name, image in zip(names, images):
+            owners.setdefault(name, set()).add(image)
+        clashes = {n for n, paths in owners.items() if len(paths) > 1}  # one file twice stays short
+        grown = False
+        for i, name in enumerate(names):
+            if name in clashes and depth[i] < len(parts[i]):
+                depth[i] += 1
+                grown = True
+        if not clashes or not grown:
+            break
+    taken, out = set(), []
+    for name in names:
+        candidate, number = name, 1
+        while candidate in taken or (Path(out_dir) / f"{candidate}.png").exists():
+            number += 1
+            candidate = f"{name}-{number}"
+        taken.add(candidate)
+        out.append(Path(out_dir) / f"{candidate}.png")
+    return out
 
 
 def plot_prediction(image: Any, class_names: Sequence[str], probs: Sequence[float],

@@ -11,11 +11,12 @@ import numpy as np
 import paddle
 
 from ..compress.finetune import finetune_pruned
-from ..compress.model_file import save_compressed
+from ..compress.model_file import load_compressed, save_compressed
 from ..compress.pruning import fp32_bytes, prune, state_of
 from ..errors import SqzError
 from ..runs import Run
 from ..train.evaluate import evaluate
+from ..train.visualdl_views import add_weight_histograms, run_writer
 
 
 class RunEvaluator:
@@ -64,4 +65,8 @@ def compress_run(run_path, sparsity: float, bits: int, method: str = "kmeans", s
                              scope=scope, finetune_epochs=finetune_epochs, prune_rounds=rounds)
     result["fp32_bytes"] = fp32_bytes(run.model())
     result["finetune_run"] = str(finetune_run) if finetune_run else None
+    if finetune_run and run.cfg["output"]["visualdl"]:
+        # the Histogram tab's last step: the weights as decoded from the file, shared values
+        with run_writer(Path(finetune_run)) as writer:
+            add_weight_histograms(writer, load_compressed(path)[1], finetune_epochs + 1)
     return result

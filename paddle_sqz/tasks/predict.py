@@ -14,7 +14,7 @@ from ..deploy.predictor import Predictor, open_predictor
 from ..errors import SqzError
 from ..io_utils import PathLike, atomic_write_text
 from ..report.prediction_table import predictions_csv, predictions_json
-from ..report.predictions import plot_prediction
+from ..report.predictions import plot_prediction, unique_png_paths
 from ..runs import Run
 
 Prediction = Tuple[Path, List[Tuple[str, float]]]
@@ -94,9 +94,11 @@ def predict_run(run, inputs: Sequence[str], weights: str = "best", engine: str =
         written.append(Path(out))
     if plot:
         out_dir = run.path / "predictions"
-        for index, (path, top) in enumerate(results):
-            written.append(Path(plot_prediction(load_image(path), [run.shown(n) for n, _ in top], [p for _, p in top],
-                                                out_dir / f"{index:03d}_{path.stem}.png")))
+        out_dir.mkdir(exist_ok=True)
+        pngs = unique_png_paths([path for path, _ in results], out_dir)  # never over another picture
+        for (path, top), png in zip(results, pngs):
+            written.append(Path(plot_prediction(load_image(path), [run.shown(n) for n, _ in top],
+                                                [p for _, p in top], png)))
     return results, failures, written
 
 

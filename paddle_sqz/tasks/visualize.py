@@ -1,4 +1,8 @@
-"""Plots of a finished run: the tutorial's curves and a grid of test predictions."""
+"""Plots of a finished run: the tutorial's curves and a grid of test predictions.
+
+The grid also goes into the run's VisualDL log (Image tab, tag ``predictions/test_grid``,
+at the run's last epoch), beside the curves the trainer logged.
+"""
 from pathlib import Path
 from typing import List
 
@@ -7,6 +11,7 @@ from ..errors import SqzError
 from ..report.curves import plot_curves
 from ..report.predictions import plot_grid
 from ..runs import Run
+from ..train.visualdl_views import add_image_file, run_writer
 from .predict import softmax
 
 
@@ -18,7 +23,11 @@ def visualize_run(run, grid_images: int = 16) -> List[Path]:
     written = [Path(plot_curves(run.history, run.path / "curves.png", title=run.path.name,
                                 num_classes=len(run.class_names)))]
     if grid_images > 0:
-        written.append(prediction_grid(run, grid_images))
+        grid = prediction_grid(run, grid_images)
+        written.append(grid)
+        if run.cfg["output"]["visualdl"]:
+            with run_writer(run.path) as writer:
+                add_image_file(writer, "predictions/test_grid", grid, step=len(run.history))
     return written
 
 

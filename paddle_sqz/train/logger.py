@@ -1,10 +1,14 @@
-"""Progress on the console and in ``train.log``; scalars to VisualDL. Only rank 0 writes."""
+"""Progress on the console and in ``train.log``; scalars to VisualDL. Only rank 0 writes.
+
+Other VisualDL views hook in with :meth:`RunLogger.on_epoch` (e.g. the weight
+histograms of compression fine-tuning, written by ``train.visualdl_views``).
+"""
 import contextlib
 import os
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from visualdl import LogWriter
 
@@ -22,10 +26,11 @@ def format_duration(seconds: float) -> str:
 def epoch_scalars(record: Dict[str, Any], top5: bool = True) -> Dict[str, float]:
     """The VisualDL scalars of one ``metrics.jsonl`` record (``top5=False``: 5 classes or fewer, always 100%)."""
     scalars = {"train/loss": record["train_loss"], "train/top1": record["train_top1"],
-               "eval/loss": record["eval_loss"], "eval/top1": record["eval_top1"], "eval/top5": record["eval_top5"],
                "train/lr": record["lr"], "train/images_per_s": record["images_per_s"]}
-    if not top5:
-        del scalars["eval/top5"]  # metrics.jsonl keeps it
+    for split in ("val", "test", "eval"):  # each split under its own name (eval: runs before val)
+        for key in ("loss", "top1", "top5"):
+            if record.get(f"{split}_{key}") is not None and (top5 or key != "top5"):
+                scalars[f"{split}/{key}"] = record[f"{split}_{key}"]  # metrics.jsonl keeps top-5
     return scalars
 
 
@@ -47,6 +52,19 @@ class RunLogger:
                 raise SqzError(f"{log_path}: cannot write ({os_error_cause(exc)})") from None
         self._vdl_dir = vdl_dir if enabled else None
         self._vdl = None
+        self._epoch_hooks: List[Callable[[Any, int], None]] = []
+
+    @property
+    def writer(self) -> Optional[Any]:
+        """The run's VisualDL ``LogWriter``, made now if not yet (``None`` on other ranks or
+        with visualdl off)."""
+        if self._vdl is None and self._vdl_dir is not None:
+            self._vdl = LogWriter(logdir=str(self._vdl_dir))
+        return self._vdl
+
+    def on_epoch(self, hook: Callable[[Any, int], None]) -> None:
+        """Call ``hook(writer, epoch)`` after each epoch's scalars (only where VisualDL is on)."""
+        self._epoch_hooks.append(hook)
 
     def info(self, message: str) -> None:
         if not self.enabled:
@@ -77,6 +95,13 @@ class RunLogger:
         for tag, value in values.items():
             if value is not None:
                 self._vdl.add_scalar(tag=tag, value=float(value), step=int(step))
+
+    def epoch_done(self, epoch: int) -> None:
+        """Run the :meth:`on_epoch` hooks for ``epoch``."""
+        if self._vdl is None:
+            return
+        for hook in self._epoch_hooks:
+            hook(self._vdl, int(epoch))
 
     def restart_scalars(self, records: Iterable[Dict[str, Any]], top5: bool = True) -> None:
         """Replace the folder's VisualDL records by ``records`` (the epochs a resume keeps)."""

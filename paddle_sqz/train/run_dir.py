@@ -22,6 +22,7 @@ METRICS = "metrics.jsonl"
 CHECKPOINT = "checkpoint_latest.safetensors"
 BEST = "best_model.safetensors"
 LOG = "train.log"
+SUMMARY = "summary.json"  # the test split evaluated once at the end (train.selection)
 TMP_SUFFIX = ".tmp"  # io_utils.atomic_path's temporary files: ``.<name>.<pid>.<random>.tmp``
 
 
@@ -37,6 +38,7 @@ class RunDir:
     checkpoint = property(lambda self: self.path / CHECKPOINT)
     best = property(lambda self: self.path / BEST)
     log = property(lambda self: self.path / LOG)
+    summary = property(lambda self: self.path / SUMMARY)
 
     @classmethod
     def create(cls, cfg: Dict[str, Any]) -> "RunDir":

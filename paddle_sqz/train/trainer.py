@@ -6,6 +6,7 @@ metric in every checkpoint. A run killed at any moment and resumed from its last
 checkpoint ends with the same weights as one that never stopped (on CPU).
 """
 import contextlib
+import json
 import time
 from pathlib import Path
 from typing import Any, Dict, Optional, Sequence
@@ -32,6 +33,8 @@ from .logger import Progress, RunLogger, epoch_scalars, format_duration
 from .metrics import Meter
 from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
+from .selection import best_value, final_summary, selection_key, split_metrics
+from .visualdl_views import add_pr_curves
 from ..report.tables import shows_top5
 
 
@@ -77,14 +80,16 @@ class Trainer:
         self.optimizer = build_optimizer(cfg, self.net.parameters())
         self.eval_split = self.source.selection_split
         self.train_set = self.source.dataset("train")
-        self.test_set = self.source.dataset(self.eval_split)
+        self.test_set = self.source.dataset(self.eval_split)  # the selection split (validation)
         self.train_loader, self.train_sampler = self.source.loader(
             self.train_set, cfg["train"]["batch_size"], True, self.dist.rank, self.dist.world_size)
         self.test_loader, _ = self.source.loader(self.test_set, cfg["train"]["eval_batch_size"], False)
+        self.final_set = self.source.dataset("test") if self.eval_split != "test" else self.test_set
+        self.final_loader, _ = self.source.loader(self.final_set, cfg["train"]["eval_batch_size"], False)
         self.amp = amp_dtype(cfg["train"]["amp"], self.device)  # float16 / bfloat16 on GPUs only
         self.scaler = (paddle.amp.GradScaler(init_loss_scaling=2.0 ** 15)
                        if self.amp == "float16" else None)
-        self.start_epoch, self.best = 1, {"eval_top1": -1.0, "epoch": 0}
+        self.start_epoch, self.best = 1, {selection_key(self.eval_split): -1.0, "epoch": 0}
         self.history = []
         # config, data and labels are valid: only now is a run folder made (or taken, on resume)
         self.run, self._lock = open_run_folder(cfg, resume, main)
@@ -129,7 +134,8 @@ class Trainer:
             atomic_write_text(self.run.config, config_text(self.cfg))
             self.log.restart_scalars(self.history, shows_top5(len(self.class_names)))  # VisualDL: each epoch once
         self.log.info(f"resuming {self.run.path} at epoch {self.start_epoch} "
-                      f"(best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']})")
+                      f"(best {self.eval_split} top-1 {best_value(self.best, self.eval_split):.2%} at epoch "
+                      f"{self.best['epoch']})")
 
     # -- one epoch --------------------------------------------------------------------------
     def _autocast(self):
@@ -199,7 +205,9 @@ class Trainer:
         self.log.info(f"model {cfg['model']['name']} ({count_parameters(self.net):,} "
                       f"parameters), {len(self.class_names)} classes, device {self.device}"
                       f"{f' x{self.dist.world_size} processes' if self.dist.world_size > 1 else ''}, "
-                      f"{len(self.train_set)} training / {len(self.test_set)} {self.eval_split} images")
+                      f"{len(self.train_set)} training / {len(self.test_set)} {self.eval_split} / "
+                      f"{len(self.final_set)} test images; the best epoch is chosen on {self.eval_split}, "
+                      "test is evaluated at the end")
         if getattr(self.train_set, "cache", None) is not None:
             self.log.info("data: decoded images kept in memory after epoch 1 (data.cache_images="
                           f"{cfg['data']['cache_images']}, about {cache_size_mb(len(self.train_set), cfg['data']):.0f} MB)")
@@ -209,19 +217,22 @@ class Trainer:
             self.optimizer.set_lr(lr)
             train = self._train_epoch(epoch, progress)
             evaluation = evaluate(self.net, self.test_loader)
+            split = self.eval_split
             record = {"epoch": epoch, "lr": lr,
                       "train_loss": train["loss"], "train_top1": train["top1"], "train_top5": train["top5"],
-                      "eval_loss": evaluation["loss"], "eval_top1": evaluation["top1"],
-                      "eval_top5": evaluation["top5"], "eval_dead_classes": len(evaluation["dead_classes"]),
+                      **split_metrics(split, evaluation),
                       "images_per_s": train["images_per_s"], "epoch_seconds": train["seconds"]}
+            if cfg["train"]["test_curves"] and split != "test":  # plotted only, never selected on
+                record.update(split_metrics("test", evaluate(self.net, self.final_loader)))
             self.history.append(record)
-            improved = record["eval_top1"] > self.best["eval_top1"]
+            improved = record[selection_key(split)] > best_value(self.best, split)
             if improved:
-                self.best = {"eval_top1": record["eval_top1"], "eval_top5": record["eval_top5"], "epoch": epoch}
+                self.best = {selection_key(split): record[selection_key(split)],
+                             f"{split}_top5": record[f"{split}_top5"], "epoch": epoch}
             if self.dist.is_main:
                 self._save(epoch, improved)
             self.log.info(f"epoch {epoch}/{epochs} train loss {train['loss']:.4f} top1 {train['top1']:.2%} | "
-                          f"eval loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%}"
+                          f"{split} loss {evaluation['loss']:.4f} top1 {evaluation['top1']:.2%}"
                           f"{top5_text(evaluation['top5'], len(self.class_names))} | "
                           f"{train['images_per_s']:.1f} img/s, "
                           f"{format_duration(train['seconds'])}{' | best so far' if improved else ''}")
@@ -229,7 +240,30 @@ class Trainer:
                 self.log.info(dead_classes_warning(evaluation["dead_classes"], self.class_names, self.eval_split))
             if self.dist.world_size > 1:
                 paddle.distributed.barrier()
-        self.log.info(f"best eval top-1 {self.best['eval_top1']:.2%} at epoch {self.best['epoch']}")
+        self.log.info(f"best {self.eval_split} top-1 {best_value(self.best, self.eval_split):.2%} "
+                      f"at epoch {self.best['epoch']}")
+        if self.dist.is_main:
+            self._final_test(epochs)
+        self.log.close()
+        return self.run.path if self.run else None
+
+    def _final_test(self, last_epoch: int) -> None:
+        """The test split, once: the last epoch's weights, then the chosen ones (left in ``net``)."""
+        last = evaluate(self.net, self.final_loader) if self.best["epoch"] != last_epoch else None
+        load_weights(self.net, self.run.best, what=str(self.run.best))
+        selected = evaluate(self.net, self.final_loader)
+        summary = final_summary(self.eval_split, self.best, last_epoch, selected, last or selected,
+                                len(self.final_set))
+        atomic_write_text(self.run.summary, json.dumps(summary, indent=2) + "\n")
+        self.log.info(f"test top-1 {selected['top1']:.2%} top-5 {selected['top5']:.2%} with the weights of "
+                      f"epoch {self.best['epoch']} (chosen on {self.eval_split}); last epoch {last_epoch}: "
+                      f"test top-1 {summary['last_test_top1']:.2%} ({len(self.final_set)} test images)")
+        self.log.scalars(self.best["epoch"], {"final/test_top1_selected": selected["top1"],
+                                              "final/test_top5_selected": selected["top5"]})
+        self.log.scalars(last_epoch, {"final/test_top1_last": summary["last_test_top1"]})
+        if self.log.writer is not None:  # PR Curve tab: one curve per class, the chosen weights on test
+            add_pr_curves(self.log.writer, selected["labels"], selected["probs"], self.class_names,
+                          self.best["epoch"])
 
     def _save(self, epoch: int, improved: bool) -> None:
         """Best model first, then history, then the checkpoint: the checkpoint is the commit point."""
@@ -238,6 +272,7 @@ class Trainer:
             save_weights(self.run.best, self.net.state_dict())
         write_history(self.run.metrics, self.history)
         self.log.scalars(epoch, epoch_scalars(self.history[-1], top5=shows_top5(len(self.class_names))))
+        self.log.epoch_done(epoch)
         self.log.flush()
         save_checkpoint(self.run.checkpoint, {
             "model": self.net.state_dict(), "optimizer": self.optimizer.state_dict(),

@@ -7,6 +7,9 @@ subclass registered in :data:`paddle_sqz.data.sources.SOURCES`, and nothing else
 from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+import os
+from pathlib import Path
+
 import numpy as np
 
 from ...errors import SqzError
@@ -24,6 +27,23 @@ class DataSource(ABC):
         self.data = dict(data)
         self.seed = int(seed)
         self._classes = list(classes) if classes is not None else None
+        self._relative: Dict[str, str] = {}  # key -> the working directory a relative path was read from
+
+    def absolutize(self, keys: Sequence[str]) -> None:
+        """Make the path keys absolute, remembering which were relative (for messages)."""
+        for key in keys:
+            if self.data.get(key):
+                given = Path(self.data[key]).expanduser()
+                if not given.is_absolute():
+                    self._relative[key] = os.getcwd()
+                self.data[key] = str(given.resolve())
+
+    def read_from(self, key: str) -> str:
+        """`` (... read from the working directory X)`` when ``key`` was given relative: a tool
+        run outside the repository root then says where it looked."""
+        if key not in self._relative:
+            return ""
+        return f" (data.{key} is a relative path: read from the working directory {self._relative[key]})"
 
     # -- classes ------------------------------------------------------------------------------
     @property

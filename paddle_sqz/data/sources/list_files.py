@@ -13,9 +13,10 @@ from ..labels import read_labels
 from ..listfile import read_list
 from ..loaders.thread_loader import ThreadLoader
 from ..transforms import build_transform
+from ..validation import carve_validation
 from .base import DataSource
 
-PATH_KEYS = ("root", "train_list", "test_list", "labels")
+PATH_KEYS = ("root", "train_list", "val_list", "test_list", "labels")
 THUMBNAIL = 128
 
 
@@ -24,19 +25,19 @@ class ListFileSource(DataSource):
 
     kind = "list"
     channels = 3
+    splits = ("train", "val", "test")
 
     def __init__(self, data: Dict[str, Any], seed: int = 0, classes: Optional[Sequence[str]] = None):
         super().__init__(data, seed, classes)
-        for key in PATH_KEYS:  # absolute, so the saved config works from any working directory
-            if self.data.get(key):
-                self.data[key] = str(Path(self.data[key]).expanduser().resolve())
+        self.absolutize(PATH_KEYS)  # the saved config then works from any working directory
         self.channels = len(self.data.get("mean", [0, 0, 0]))
+        self._split_items: Optional[Dict[str, list]] = None
 
     def read_classes(self) -> List[str]:
         path = Path(self.data["labels"])
         if not path.is_file():
-            raise SqzError(f"data.labels: {path} not found; make it with tools/split_dataset.py "
-                           "(see datasets/README.md)")
+            raise SqzError(f"data.labels: {path} not found{self.read_from('labels')}; make it with "
+                           "tools/split_dataset.py (see datasets/README.md)")
         return read_labels(path, self.data["encoding"])
 
     @property
@@ -50,19 +51,37 @@ class ListFileSource(DataSource):
 
     @property
     def selection_split(self) -> str:
-        return "test"
+        return "val"  # carved from the train list (or data.val_list): the test list stays unseen
 
-    def _list_path(self, split: str) -> str:
-        return self.data["train_list" if split == "train" else "test_list"]
+    def _read(self, key: str, path: Optional[str] = None) -> list:
+        path = path or self.data[key]
+        if not Path(path).is_file():
+            raise SqzError(f"data.{key}: {path} not found{self.read_from(key)}; make it with "
+                           "tools/split_dataset.py")
+        return read_list(path, root=self.data["root"], num_classes=len(self.classes), check_exists=True,
+                         encoding=self.data["encoding"])
+
+    def _items(self, split: str) -> list:
+        """The items of ``split``: train and val from the train list (or data.val_list)."""
+        if split == "test":
+            return self._read("test_list")
+        if self._split_items is None:
+            train = self._read("train_list")
+            if self.data.get("val_list"):
+                val = self._read("val_list")
+            else:
+                train, val = carve_validation(train, self.data.get("val_fraction", 0.2), self.seed)
+                if not val:
+                    raise SqzError(f"data.val_fraction={self.data.get('val_fraction')}: no validation "
+                                   f"images carved from {self.data['train_list']} (each class needs two "
+                                   "images or more); give a data.val_list or a larger fraction")
+            self._split_items = {"train": train, "val": val}
+        return self._split_items[split]
 
     def dataset(self, split: str, list_file: Optional[str] = None) -> ListDataset:
         self.check_split(split)
         train = split == "train"
-        path = list_file or self._list_path(split)
-        if not Path(path).is_file():
-            raise SqzError(f"data.{split}_list: {path} not found; make it with tools/split_dataset.py")
-        items = read_list(path, root=self.data["root"], num_classes=len(self.classes), check_exists=True,
-                          encoding=self.data["encoding"])
+        items = self._read("test_list", list_file) if list_file else self._items(split)
         return ListDataset(items, build_transform(self.data, train=train), train=train, seed=self.seed,
                            cache=should_cache(len(items), self.data))
 
@@ -86,4 +105,7 @@ class ListFileSource(DataSource):
         return thumbs, x, np.asarray([dataset.items[i][1] for i in picks], dtype=np.int64)
 
     def describe(self) -> str:
-        return f"list files {self.data['train_list']} / {self.data['test_list']}, labels {self.data['labels']}"
+        val = (f"validation list {self.data['val_list']}" if self.data.get("val_list") else
+               f"validation {self.data.get('val_fraction', 0.2):g} of the train list per class (seed {self.seed})")
+        return (f"list files {self.data['train_list']} / {self.data['test_list']} ({val}), "
+                f"labels {self.data['labels']}")

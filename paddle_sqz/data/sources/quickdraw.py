@@ -23,7 +23,7 @@ class QuickDrawSource(DataSource):
         if not self.data.get("folder"):
             raise SqzError("data.folder: data.kind is quickdraw but no folder of <class>.npy files is set "
                            "(-o data.folder=DIR)")
-        self.data["folder"] = str(Path(self.data["folder"]).expanduser().resolve())
+        self.absolutize(["folder"])
         for key in ("test_fraction", "val_fraction"):
             if not 0.0 <= self.data[key] < 1.0:
                 raise SqzError(f"config key 'data.{key}' must be in [0, 1), got {self.data[key]}")
@@ -37,8 +37,8 @@ class QuickDrawSource(DataSource):
 
     def read_classes(self) -> List[str]:
         if not self.folder.is_dir():
-            raise SqzError(f"data.folder: {self.folder} not found; download classes into it with "
-                           "datasets/download_quickdraw.py (see datasets/README.md)")
+            raise SqzError(f"data.folder: {self.folder} not found{self.read_from('folder')}; download "
+                           "classes into it with datasets/download_quickdraw.py (see datasets/README.md)")
         return list_classes(self.folder)
 
     @property
