@@ -119,6 +119,6 @@ def test_fifty_concurrent_requests_are_all_answered(server, export_dir):
 def test_missing_gradio_names_the_pip_command(monkeypatch):
     from paddle_sqz.tasks import app
     from paddle_sqz.errors import SqzError
-    monkeypatch.setitem(sys.modules, "gradio", None)
+    monkeypatch.setattr(app, "gradio", None)  # as when it is not installed
     with pytest.raises(SqzError, match=r"pip install 'paddle_sqz\[app\]'"):
         app.require_gradio()

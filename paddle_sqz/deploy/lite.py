@@ -9,6 +9,7 @@ interpreter or in another one named by ``PADDLE_SQZ_LITE_PYTHON`` (a Python 3.10
 A ``.nb`` holds kernels for one target: an arm one run on x86 returns zeros without an error,
 so each file is named for its target and the runner refuses one that does not match the CPU.
 """
+import importlib.util
 import os
 import platform
 import shlex
@@ -21,6 +22,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 import paddle
+from paddle.pir_utils import OldIrGuard
 
 from ..errors import SqzError
 from ..io_utils import PathLike
@@ -37,7 +39,6 @@ INSTALL_LITE = (f"paddlelite wheels exist for Python <= 3.10 only: python3.10 -m
 
 def save_legacy_program(model: paddle.nn.Layer, folder: PathLike, input_spec) -> Path:
     """``folder/inference.pdmodel`` + ``.pdiparams`` in the pre-PIR format Paddle Lite reads."""
-    from paddle.pir_utils import OldIrGuard
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with OldIrGuard():
@@ -61,11 +62,8 @@ def opt_command(folder: PathLike, target: str, opt: str = "paddle_lite_opt") -> 
 
 def lite_python() -> Optional[str]:
     """The interpreter that has paddlelite: this one, or ``$PADDLE_SQZ_LITE_PYTHON``; None when neither."""
-    try:
-        import paddlelite  # noqa: F401
+    if importlib.util.find_spec("paddlelite") is not None:
         return sys.executable
-    except ImportError:
-        pass
     other = os.environ.get(LITE_PYTHON_ENV)
     if other:
         if not Path(other).expanduser().is_file():

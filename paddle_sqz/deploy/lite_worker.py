@@ -8,10 +8,16 @@ import sys
 
 import numpy as np
 
+try:  # present only under paddlelite's own Python (or a <= 3.10 environment that has it)
+    from paddlelite.lite import MobileConfig, create_paddle_predictor
+except ImportError:
+    MobileConfig = create_paddle_predictor = None
+
 
 def load_nb(model_file: str):
     """A Paddle Lite predictor (``MobileConfig``; its Python API has no thread setting) for a ``.nb`` file."""
-    from paddlelite.lite import MobileConfig, create_paddle_predictor
+    if MobileConfig is None:
+        raise ImportError("paddlelite is not installed in this Python (its wheels stop at Python 3.10)")
     config = MobileConfig()
     config.set_model_from_file(model_file)
     return create_paddle_predictor(config)

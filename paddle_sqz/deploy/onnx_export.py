@@ -14,26 +14,30 @@ import numpy as np
 from ..errors import SqzError
 from ..io_utils import PathLike
 
+try:  # the [onnx] extra; without it every function here says which pip command adds it
+    import onnxruntime
+    import paddle2onnx
+    import sympy  # noqa: F401  (paddle2onnx pip-installs it at first use otherwise: fails offline)
+    from onnxruntime.quantization import QuantFormat, QuantType, quant_pre_process, quantize_static
+    MISSING: Optional[str] = None
+except ImportError as _exc:
+    MISSING = _exc.name or "onnxruntime"
+
 OPSET = 13
 ONNX_FILE = "model.onnx"
 ONNX_INT8_FILE = "model_int8.onnx"
 INSTALL_ONNX = "pip install 'paddle_sqz[onnx]' (paddle2onnx, onnxruntime, onnx, sympy, onnx_graphsurgeon)"
 
 
-def require_onnx(what: str = "ONNX export"):
-    """paddle2onnx / onnxruntime, or one line saying which pip command adds them."""
-    try:
-        import onnxruntime  # noqa: F401
-        import paddle2onnx  # noqa: F401
-        import sympy  # noqa: F401  (paddle2onnx pip-installs it at first use otherwise: fails offline)
-    except ImportError as exc:
-        raise SqzError(f"{what} needs the onnx extra ({exc.name} is missing): {INSTALL_ONNX}") from None
+def require_onnx(what: str = "ONNX export") -> None:
+    """Nothing when the onnx extra is installed, else one line saying which pip command adds it."""
+    if MISSING:
+        raise SqzError(f"{what} needs the onnx extra ({MISSING} is missing): {INSTALL_ONNX}")
 
 
 def paddle_to_onnx(program: PathLike, params: PathLike, out_file: PathLike, opset: int = OPSET) -> Path:
     """Convert ``inference.json`` + ``inference.pdiparams`` to ``out_file`` (written atomically)."""
     require_onnx()
-    import paddle2onnx
     if opset < OPSET:
         raise SqzError(f"--opset: at least {OPSET} (int8's per-channel DequantizeLinear needs it), got {opset}")
     out_file = Path(out_file)
@@ -67,8 +71,6 @@ class _Batches:
 def quantize_onnx(fp32_file: PathLike, out_file: PathLike, batches: Iterable[np.ndarray]) -> int:
     """Static int8 (QDQ, per-channel weights, MinMax activation ranges); returns the images seen."""
     require_onnx("int8 export")
-    import onnxruntime
-    from onnxruntime.quantization import QuantFormat, QuantType, quant_pre_process, quantize_static
     fp32_file, out_file = Path(fp32_file), Path(out_file)
     input_name = onnxruntime.InferenceSession(str(fp32_file), providers=["CPUExecutionProvider"]) \
         .get_inputs()[0].name
@@ -93,7 +95,6 @@ def quantize_onnx(fp32_file: PathLike, out_file: PathLike, batches: Iterable[np.
 def ort_session(model_file: PathLike, threads: Optional[int] = None):
     """An ONNX Runtime CPU session with ``threads`` intra-op threads (all graph optimisations on)."""
     require_onnx("the onnxruntime engine")
-    import onnxruntime
     model_file = Path(model_file)
     if not model_file.is_file():
         raise SqzError(f"{model_file}: not found; export it with tools/export.py --run RUN --format onnx"

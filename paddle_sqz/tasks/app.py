@@ -23,17 +23,21 @@ from ..io_utils import PathLike
 from ..runs import Run
 from .predict import softmax
 
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a user's machine
+try:  # the [app] extra
+    import gradio
+except ImportError:
+    gradio = None
+
 INSTALL_APP = "pip install 'paddle_sqz[app]' (gradio, gradio_client)"
 MAX_FILE_SIZE = "20mb"
 MAX_SAMPLES = 8
 
 
 def require_gradio():
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from a user's machine
-    try:
-        import gradio
-    except ImportError:
-        raise SqzError(f"tools/app.py needs the app extra (gradio is missing): {INSTALL_APP}") from None
+    """The gradio module, or one line saying which pip command adds it."""
+    if gradio is None:
+        raise SqzError(f"tools/app.py needs the app extra (gradio is missing): {INSTALL_APP}")
     return gradio
 
 

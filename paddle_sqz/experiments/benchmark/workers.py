@@ -20,7 +20,9 @@ import paddle  # noqa: E402
 import paddle.nn.functional as F  # noqa: E402
 
 from ...config import load_config  # noqa: E402
-from ...deploy.predictor import PaddleInferenceBackend  # noqa: E402
+from ...deploy import onnx_export  # noqa: E402
+from ...deploy.predictor import OnnxRuntimeBackend, PaddleInferenceBackend  # noqa: E402
+from ...errors import SqzError  # noqa: E402
 from ...models import build_model  # noqa: E402
 from ...models.fast_bias import use_fast_cpu_forward  # noqa: E402
 from ...timing import peak_rss_mb, time_repeats  # noqa: E402
@@ -114,12 +116,6 @@ def deploy_engines(a: Dict[str, Any]) -> Dict[str, Any]:
     trained run, then tools/eval.py --engine onnxruntime-int8). int8 is calibrated on random
     batches here. Engines whose extra is missing are left out of the result.
     """
-    import numpy as np
-    import paddle
-    from ...deploy import onnx_export
-    from ...deploy.predictor import OnnxRuntimeBackend, PaddleInferenceBackend
-    from ...errors import SqzError
-    from ...timing import time_repeats
     paddle.seed(0)
     model = _package_model(a["model"], a["classes"], fast_bias=False)
     model.eval()
@@ -154,9 +150,8 @@ def deploy_engines(a: Dict[str, Any]) -> Dict[str, Any]:
 
 def torch_eager(a: Dict[str, Any]) -> Dict[str, Any]:
     """torchvision's SqueezeNet in PyTorch eager mode (channels-last, no_grad), batch and batch 1."""
-    import torch
+    import torch  # optional: the PyTorch rows run only when torch is installed
     import torchvision
-    from ...timing import time_repeats
     torch.manual_seed(0)
     torch.set_num_threads(a["threads"])
     model = getattr(torchvision.models, a["model"])(num_classes=a["classes"]).eval()
