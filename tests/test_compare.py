@@ -22,7 +22,7 @@ def fake_rows():
         rows.append({"model": name, "parameters": params, "size_kb": params * 4 / 1024 + 3,
                      "top1": 0.85 - 0.02 * i, "top5": 0.97 - 0.01 * i, "epochs": 3,
                      "train_seconds": 40.0 + 30 * i, "images_per_s": 5000.0 / (i + 1), "run": f"/runs/{name}"})
-        histories[name] = [{"epoch": e, "eval_top1": 0.5 + 0.1 * e - 0.02 * i, "eval_loss": 1.5 - 0.3 * e + 0.05 * i}
+        histories[name] = [{"epoch": e, "val_top1": 0.5 + 0.1 * e - 0.02 * i, "val_loss": 1.5 - 0.3 * e + 0.05 * i}
                            for e in (1, 2, 3)]
     return rows, histories
 

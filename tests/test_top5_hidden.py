@@ -25,17 +25,17 @@ def test_curves_leave_out_top5_for_few_classes(tmp_path, monkeypatch):
     plain = curves._plot_series
     monkeypatch.setattr(curves, "_plot_series", lambda ax, history, key, *a, **k: drawn.append(key)
                         or plain(ax, history, key, *a, **k))
-    history = [{"epoch": e, "train_loss": 1.0, "train_top1": 0.5, "eval_loss": 1.0, "eval_top1": 0.5,
-                "eval_top5": 1.0, "lr": 1e-4} for e in (1, 2)]
+    history = [{"epoch": e, "train_loss": 1.0, "train_top1": 0.5, "val_loss": 1.0, "val_top1": 0.5,
+                "val_top5": 1.0, "lr": 1e-4} for e in (1, 2)]
     curves.plot_curves(history, tmp_path / "four.png", num_classes=4)
-    assert "eval_top5" not in drawn and "eval_top1" in drawn
+    assert "val_top5" not in drawn and "val_top1" in drawn
     drawn.clear()
     curves.plot_curves(history, tmp_path / "many.png", num_classes=14)
-    assert "eval_top5" in drawn
+    assert "val_top5" in drawn
 
 
 def test_four_class_training_prints_no_top5(tiny_demo, tmp_path):
     proc = run_tool("train.py", "--cfg", "demo", *tiny_overrides(tiny_demo, tmp_path / "out", "train.epochs=1"))
     epoch_lines = [line for line in proc.stdout.splitlines() if line.startswith("epoch 1/1 train")]
-    assert epoch_lines and "top5" not in epoch_lines[0] and "eval loss" in epoch_lines[0]
-    assert "eval_top5" in (run_folder_from(proc.stdout) / "metrics.jsonl").read_text()  # the data keeps it
+    assert epoch_lines and "top5" not in epoch_lines[0] and "val loss" in epoch_lines[0]
+    assert "val_top5" in (run_folder_from(proc.stdout) / "metrics.jsonl").read_text()  # the data keeps it

@@ -28,18 +28,16 @@ _TEST = {"linewidth": 1.2, "marker": "^", "markersize": 3.5, "color": "tab:red",
 _ACCURACY_SERIES = (  # key, label, line style, line properties
     ("train_top1", "train top-1", "-", _UNDER),
     ("val_top1", "validation top-1 (chooses the epoch)", "--", _OVER),
-    ("eval_top1", "eval top-1", "--", _OVER),
     ("val_top5", "validation top-5", ":", _OVER),
-    ("eval_top5", "eval top-5", ":", _OVER),
     ("test_top1", "test top-1 (not used to choose)", "-.", _TEST),
 )
 _LOSS_SERIES = (("train_loss", "train loss", "-", _UNDER), ("val_loss", "validation loss", "--", _OVER),
-                ("eval_loss", "eval loss", "--", _OVER), ("test_loss", "test loss", "-.", _TEST))
+                ("test_loss", "test loss", "-.", _TEST))
 
 
 def selection_key(history: Sequence[Mapping[str, Any]], metric: str = "top1") -> str:
-    """``val_<metric>``, or ``eval_<metric>`` for a run written before the validation split."""
-    return f"val_{metric}" if any(f"val_{metric}" in r for r in history) else f"eval_{metric}"
+    """``val_<metric>``: the split every run chooses its epoch on."""
+    return f"val_{metric}"
 
 
 def _series(history: Sequence[Mapping[str, Any]], key: str,

@@ -22,8 +22,8 @@ def selection_key(split: str) -> str:
 
 
 def best_value(best: Mapping[str, Any], split: str) -> float:
-    """The best selection metric so far; checkpoints before the rename stored ``eval_top1``."""
-    return float(best.get(selection_key(split), best.get("eval_top1", -1.0)))
+    """The best selection metric so far (-1 before the first epoch)."""
+    return float(best.get(selection_key(split), -1.0))
 
 
 def final_summary(split: str, best: Mapping[str, Any], last_epoch: int, selected: Mapping[str, Any],
@@ -31,7 +31,7 @@ def final_summary(split: str, best: Mapping[str, Any], last_epoch: int, selected
     """The run's headline numbers, each named by its split, for ``summary.json``."""
     summary: Dict[str, Any] = {"selection_split": split, "selected_epoch": int(best["epoch"]),
                                "last_epoch": int(last_epoch), selection_key(split): best_value(best, split),
-                               f"{split}_top5": best.get(f"{split}_top5", best.get("eval_top5")),
+                               f"{split}_top5": best.get(f"{split}_top5"),
                                "test_images": int(test_images)}
     summary.update({k: v for k, v in split_metrics("test", selected).items()})
     if last is not None:

@@ -35,7 +35,7 @@ from .optim import build_optimizer, lr_at
 from .run_dir import RunDir, config_text
 from .selection import best_value, final_summary, selection_key, split_metrics
 from .visualdl_views import add_pr_curves
-from ..report.tables import shows_top5
+from ..report.tables import format_accuracy, shows_top5
 
 
 def top5_text(top5: float, num_classes: int) -> str:
@@ -255,7 +255,8 @@ class Trainer:
         summary = final_summary(self.eval_split, self.best, last_epoch, selected, last or selected,
                                 len(self.final_set))
         atomic_write_text(self.run.summary, json.dumps(summary, indent=2) + "\n")
-        self.log.info(f"test top-1 {selected['top1']:.2%} top-5 {selected['top5']:.2%} with the weights of "
+        self.log.info(f"test {format_accuracy(selected['top1'], selected['top5'], len(self.class_names))} "
+                      f"with the weights of "
                       f"epoch {self.best['epoch']} (chosen on {self.eval_split}); last epoch {last_epoch}: "
                       f"test top-1 {summary['last_test_top1']:.2%} ({len(self.final_set)} test images)")
         self.log.scalars(self.best["epoch"], {"final/test_top1_selected": selected["top1"],
