@@ -11,6 +11,7 @@ the first 4000 drawings of each class, 3.1 MB instead of 80-250 MB): a bounded
 rewritten to the new shape. A server that ignores ``Range`` sends the whole file;
 the download then stops reading once it has the rows it needs.
 """
+import contextlib
 import http.client
 import io
 import math
@@ -21,7 +22,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import List, Optional, Sequence, Union
+from typing import Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
@@ -30,6 +31,18 @@ from ..io_utils import atomic_path
 
 PathLike = Union[str, Path]
 DEFAULT_BASE = "https://storage.googleapis.com/quickdraw_dataset/full/numpy_bitmap/"
+
+
+@contextlib.contextmanager
+def _download_errors(url: str) -> Iterator[None]:
+    """An HTTP or network failure becomes one line naming the URL (a rerun resumes the .part file)."""
+    try:
+        yield
+    except urllib.error.HTTPError as exc:
+        raise SqzError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise SqzError(f"{url}: download failed ({reason}); rerun to resume") from None
 
 
 def quickdraw_url(class_name: str, base: str = DEFAULT_BASE) -> str:
@@ -111,7 +124,7 @@ def download_file(url: str, dest: PathLike, expected_size: Optional[int] = None,
     part = dest.with_name(dest.name + ".part")
     dest.parent.mkdir(parents=True, exist_ok=True)
     offset = part.stat().st_size if part.exists() else 0
-    try:
+    with _download_errors(url):
         try:
             response = _open(url, offset, timeout)
         except urllib.error.HTTPError as exc:
@@ -139,11 +152,6 @@ def download_file(url: str, dest: PathLike, expected_size: Optional[int] = None,
                     done += len(block)
                     bar.update(done)
             bar.update(done, final=True)
-    except urllib.error.HTTPError as exc:
-        raise SqzError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise SqzError(f"{url}: download failed ({reason}); rerun to resume") from None
     size = part.stat().st_size
     for what, wanted in (("server size", total), ("expected size", expected_size)):
         if wanted is not None and size != wanted:
@@ -255,7 +263,7 @@ def download_first_rows(url: str, dest: PathLike, max_rows: int, progress: bool 
     if done:
         want.update(part)
     bar = _Progress(label or dest.name, done, want.stop, progress)
-    try:
+    with _download_errors(url):
         for _ in range(3):  # a header longer than the guess needs one more request
             if done >= want.stop:
                 break
@@ -271,11 +279,6 @@ def download_first_rows(url: str, dest: PathLike, max_rows: int, progress: bool 
                 break  # nothing more arrived
             done = got
         bar.update(done, final=True)
-    except urllib.error.HTTPError as exc:
-        raise SqzError(f"{url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise SqzError(f"{url}: download failed ({reason}); rerun to resume") from None
     if want.header is None or done < want.stop:
         raise SqzError(f"{url}: got {done} of {want.stop} bytes for the first {max_rows} rows; "
                        f"partial file kept at {part}, rerun to resume")

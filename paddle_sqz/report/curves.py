@@ -2,10 +2,9 @@
 
 Records are one dict per epoch: ``epoch`` (1-based), ``train_loss``,
 ``train_top1``, ``val_loss``, ``val_top1`` and optionally ``val_top5``, ``test_*``
-(per-epoch test curves, drawn but never used to choose the epoch) and ``lr``; runs
-written before the validation split have ``eval_*`` instead. A key missing from every
-record skips that line; a key missing from some records draws the epochs that have
-it, so partial or old histories still plot.
+(per-epoch test curves, drawn but never used to choose the epoch) and ``lr``. A key
+missing from every record skips that line; a key missing from some records draws the
+epochs that have it.
 """
 from typing import Any, List, Mapping, Optional, Sequence, Tuple
 

@@ -19,6 +19,8 @@ from typing import Any, Dict, Iterator, Mapping, Optional, Sequence
 
 import numpy as np
 from PIL import Image
+from visualdl import LogWriter
+from visualdl.component.base_component import pr_curve_raw
 
 from ..errors import SqzError
 
@@ -33,7 +35,6 @@ def _quiet():
 @contextlib.contextmanager
 def run_writer(run_path: Path) -> Iterator[Any]:
     """A ``LogWriter`` appending to the run's newest record file (or a new one if none)."""
-    from visualdl import LogWriter  # imported lazily: VisualDL is slow to import
     run_path = Path(run_path)
     records = sorted(run_path.glob("vdlrecords.*.log"), key=lambda p: p.stat().st_mtime)
     with _quiet():
@@ -111,7 +112,6 @@ def _tag_part(name: str) -> str:
 def add_pr_curves(writer: Any, labels: np.ndarray, probs: np.ndarray, class_names: Sequence[str],
                   step: int, prefix: str = "pr_curve") -> int:
     """One-vs-rest PR curve of every class (its softmax probability as the score)."""
-    from visualdl.component.base_component import pr_curve_raw  # lazily, as run_writer
     labels = np.asarray(labels).ravel()
     probs = np.asarray(probs)
     if probs.ndim != 2 or probs.shape[0] != labels.size or probs.shape[1] != len(class_names):
