@@ -56,6 +56,7 @@ def qd_run(tmp_path_factory):
     return train_quickdraw(tmp_path_factory.mktemp("qd"))
 
 
+@pytest.mark.slow  # builds a Python 3.10 venv with paddlelite on first use
 def test_lite_nb_matches_paddle_inference_on_quickdraw14(qd_run, lite_python, monkeypatch):
     from paddle_sqz.deploy import lite
     from paddle_sqz.deploy.predictor import export_predictor

@@ -14,6 +14,7 @@ import paddle
 import pytest
 
 from conftest import ROOT, tiny_overrides
+from paddle_sqz.runs import Run
 
 PROBE = ROOT / "tests" / "dist_probe.py"
 
@@ -52,13 +53,15 @@ def test_two_launchers_over_loopback_train_one_run(tiny_demo, tmp_path):
     records = {int(path.stem[4:]): json.loads(path.read_text()) for path in probe.glob("rank*.json")}
     assert sorted(records) == [0, 1]
     assert all(r["world_size"] == 2 and r["env"]["PADDLE_TRAINERS_NUM"] == "2" for r in records.values())
-    for epoch in (1, 2):
-        shards = [[i for e, batch in records[rank]["batches"] if e == epoch for i in batch] for rank in (0, 1)]
-        assert len(shards[0]) == len(shards[1]) == 14  # 28 training images, half per node
-        assert not set(shards[0]) & set(shards[1]) and set(shards[0]) | set(shards[1]) == set(range(28))
-
     runs = list(out.iterdir())
     assert len(runs) == 1, "only global rank 0 may create a run folder"
+    training = len(Run(runs[0]).source.dataset("train"))  # the 28 listed images less the validation share
+    assert 0 < training < 28 and training % 2 == 0
+    for epoch in (1, 2):
+        shards = [[i for e, batch in records[rank]["batches"] if e == epoch for i in batch] for rank in (0, 1)]
+        assert len(shards[0]) == len(shards[1]) == training // 2  # half per node
+        assert not set(shards[0]) & set(shards[1]) and set(shards[0]) | set(shards[1]) == set(range(training))
+
     metrics = [json.loads(line) for line in (runs[0] / "metrics.jsonl").read_text().splitlines()]
     assert [m["epoch"] for m in metrics] == [1, 2]
     assert "x2 processes" in (tmp_path / "logs0" / "workerlog.0").read_text()

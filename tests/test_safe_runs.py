@@ -211,7 +211,7 @@ def test_lock_is_exclusive_within_one_process_too(tmp_path):
         pass
 
 
-def _vdl_steps(run, tag="eval/top1"):
+def _vdl_steps(run, tag="val/top1"):
     from visualdl import LogReader
     steps = []
     for path in sorted(run.glob("vdlrecords.*")):

@@ -67,7 +67,7 @@ def test_bad_sweep_requests(args, message):
 def test_report_summarises_seeds(tmp_path):
     rows = [{"setting": "model.bypass", "value": v, "seed": s, "parameters": p, "size_kb": p * 4 / 1024,
              "top1": t1, "top5": t5, "epochs": 2, "train_seconds": 10.0, "run": f"/r/{v}{s}", "model": f"{v}{s}",
-             "history": [{"epoch": 1, "eval_top1": t1, "eval_loss": 1.0}, {"epoch": 2, "eval_top1": t1, "eval_loss": 0.9}]}
+             "history": [{"epoch": 1, "val_top1": t1, "val_loss": 1.0}, {"epoch": 2, "val_top1": t1, "val_loss": 0.9}]}
             for v, p in (("none", 1000), ("complex", 1500)) for s, t1, t5 in ((0, 0.5, 0.8), (1, 0.6, 0.9))]
     summary = summarise(rows)
     assert [e["value"] for e in summary] == ["none", "complex"]
