@@ -13,6 +13,8 @@ import pytest
 from conftest import BIRDS_SAMPLE, ROOT, run_tool
 from deploy_runs import train_birds
 
+pytestmark = pytest.mark.slow  # a web server started for real, like the VisualDL server test
+
 pytest.importorskip("gradio", reason="the app extra is not installed (pip install 'paddle_sqz[app]')")
 gradio_client = pytest.importorskip("gradio_client")
 

@@ -64,6 +64,7 @@ def test_both_engines_give_the_same_predictions_on_the_sample(run_dir):
     assert abs(dy["loss"] - inf["loss"]) < 1e-4
 
 
+@pytest.mark.slow  # four tool runs; the engines' agreement stays in the default suite
 def test_tools_eval_and_predict_through_the_inference_engine(run_dir, tmp_path):
     run, all_list = run_dir
     outputs = {}

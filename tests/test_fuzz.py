@@ -24,6 +24,8 @@ from paddle_sqz.data.listfile import read_list
 from paddle_sqz.errors import SqzError
 from paddle_sqz.train.checkpoint import load_checkpoint, read_weights, save_checkpoint
 
+pytestmark = pytest.mark.slow  # 7 x 1,000 generated inputs
+
 EXAMPLES = 1000
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=list(HealthCheck))

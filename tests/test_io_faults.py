@@ -71,6 +71,7 @@ def digests(folder):
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
 
 
+@pytest.mark.slow  # trains on a tmpfs
 def test_disk_full_during_training_keeps_the_last_checkpoint_and_best_model(trained, mounts):
     make, _ = mounts
     disk = make(24)
@@ -122,7 +123,7 @@ TOOLS = {
 }
 
 
-FAST = ("train", "resume", "eval", "predict")  # the rest run with -m slow (each tool start costs seconds)
+FAST = ("train", "eval")  # the rest run with -m slow (each tool start costs seconds)
 
 
 @pytest.mark.parametrize("tool", [t if t in FAST else pytest.param(t, marks=pytest.mark.slow) for t in sorted(TOOLS)])

@@ -27,6 +27,7 @@ def free_port() -> int:
 
 @pytest.mark.skipif(paddle.device.is_compiled_with_cuda(), reason="CPU (gloo) test; a CUDA build's launcher "
                     "hands each node a GPU: tests/test_gpu.py launches over GPUs")
+@pytest.mark.slow  # two launchers, like the distributed test
 def test_two_launchers_over_loopback_train_one_run(tiny_demo, tmp_path):
     out, probe = tmp_path / "out", tmp_path / "probe"
     probe.mkdir()

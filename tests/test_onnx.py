@@ -89,6 +89,7 @@ def test_every_engine_agrees_on_the_bird_photos_with_the_exports_preprocessing(b
                                         ("dygraph", *FP32_ENGINES, "onnxruntime-int8"), x))
 
 
+@pytest.mark.slow  # tool runs; the engines' agreement stays in the default suite
 def test_tools_eval_and_predict_on_onnxruntime(birds_run, tmp_path):
     from paddle_sqz.deploy.predictor import open_predictor
     from paddle_sqz.tasks.evaluate import evaluate_run
@@ -107,6 +108,7 @@ def test_tools_eval_and_predict_on_onnxruntime(birds_run, tmp_path):
     assert np.mean([a == b for a, b in zip(lines, expected)]) >= INT8_TOP1_AGREEMENT, (lines[:2], expected[:2])
 
 
+@pytest.mark.slow  # exports to every format
 def test_a_compressed_sqz_file_exports_to_every_format(qd_run, tmp_path):
     sqz = tmp_path / "model.sqz"
     run_tool("compress.py", "--run", qd_run, "--sparsity", "0.5", "--bits", "4", "--out", sqz, "--no-eval")
