@@ -106,6 +106,7 @@ def test_no_font_at_all_warns_once_with_both_fixes(monkeypatch):
     assert len(messages) == 1 and "paddle_sqz[fonts]" in messages[0] and "fonts-noto-cjk" in messages[0]
 
 
+@pytest.mark.slow  # a training and two tool runs
 def test_display_names_in_predict_output_and_a_wrong_one_named(tiny_demo, tmp_path):
     from conftest import run_folder_from, run_tool, tiny_overrides
     shown = "data.display_names={circle: 圆形, triangle: 三角形}"

@@ -78,6 +78,7 @@ def test_checkpoint_with_another_class_count(data, tmp_path):
     assert (run_dir / "metrics.jsonl").is_file() and (run_dir / "best_model.safetensors").is_file()
 
 
+@pytest.mark.slow  # tool runs
 def test_not_a_run_folder(tmp_path):
     one_line_error(run_tool("eval.py", "--run", tmp_path, check=False), "config.yaml")
     one_line_error(run_tool("predict.py", "--run", tmp_path / "nope", "x.jpg", check=False), "nope")

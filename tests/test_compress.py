@@ -276,6 +276,7 @@ def test_compress_tool_writes_a_file_that_eval_reads(tiny_run):
     assert summary["weights"] == str(sqz) and "top-1" in evaluated.stdout
 
 
+@pytest.mark.slow  # tool runs
 def test_eval_tool_refuses_a_damaged_file_in_one_line(tiny_run, tmp_path):
     bad = tmp_path / "cut.sqz"
     proc = run_tool("compress.py", "--run", tiny_run, "--bits", "8", "--out", bad, "--no-eval")

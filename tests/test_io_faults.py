@@ -95,6 +95,7 @@ def test_disk_full_during_training_keeps_the_last_checkpoint_and_best_model(trai
     assert load_checkpoint(run / "checkpoint_latest.safetensors")["epoch"] == 2
 
 
+@pytest.mark.slow  # tool runs on a tmpfs
 def test_eval_out_on_a_full_disk_keeps_the_previous_results(trained, mounts):
     make, _ = mounts
     disk = make(2)

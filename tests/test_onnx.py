@@ -48,6 +48,7 @@ def assert_engines_agree(outputs):
     assert not np.array_equal(int8, reference)  # really another (quantized) model
 
 
+@pytest.mark.slow  # int8 calibration
 def test_export_writes_onnx_with_a_free_batch_and_a_small_int8_file(qd_run):
     folder = qd_run / "export"
     info = json.loads((folder / "export.json").read_text())
@@ -73,6 +74,7 @@ def test_every_engine_agrees_on_quickdraw14_drawings(qd_run):
                                    outputs["dygraph"][:batch], atol=1e-4, rtol=0)
 
 
+@pytest.mark.slow  # a second trained run; quickdraw14 agreement stays in the default
 def test_every_engine_agrees_on_the_bird_photos_with_the_exports_preprocessing(birds_run):
     from paddle_sqz.data.image import load_image
     from paddle_sqz.deploy.predictor import export_predictor
@@ -124,6 +126,7 @@ def test_a_compressed_sqz_file_exports_to_every_format(qd_run, tmp_path):
     assert_engines_agree(decoded)
 
 
+@pytest.mark.slow  # tool runs
 def test_opset_below_13_and_int8_without_onnx_are_refused(qd_run, tmp_path):
     proc = run_tool("export.py", "--run", qd_run, "--format", "onnx", "--opset", "11", "--out", tmp_path / "e",
                     check=False)

@@ -128,6 +128,7 @@ def test_malicious_pickles_never_run_in_any_tool(run, tiny_demo, tmp_path, how):
     print(f"\n  {len(tried)} tools tried with {how}: 0 payloads ran")
 
 
+@pytest.mark.slow  # three tool runs
 def test_a_pdparams_is_read_only_behind_allow_pickle_and_the_message_names_the_risk(run, tiny_demo, tmp_path):
     marker = tmp_path / "PWNED"
     evil = tmp_path / "classmate.pdparams"
