@@ -3,6 +3,7 @@ import argparse
 import sys
 from typing import Callable, Optional, Sequence
 
+from .deploy.engines import ENGINES
 from .errors import SqzError
 from .io_utils import os_error_cause, os_error_path
 
@@ -10,6 +11,15 @@ WEIGHTS_HELP = ("best (default), latest (the last checkpoint), or a weights file
                 ".sqz from tools/compress.py, or .pdparams with --allow-pickle")
 PICKLE_HELP = ("allow --weights FILE.pdparams: such a file is a Python pickle, and loading it runs any code its "
                "author put in it; use only for a file you made yourself or fully trust")
+
+
+def add_engine_argument(parser: argparse.ArgumentParser) -> None:
+    """``--engine``, the same choices and help in every tool that runs a model."""
+    parser.add_argument("--engine", choices=ENGINES, default="dygraph",
+                        help="dygraph (default); inference: the run's export on Paddle Inference (oneDNN on CPU, "
+                             "GPU when present); onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on "
+                             "ONNX Runtime (pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. "
+                             "RUN/export is made when missing; same preprocessing and labels on every engine")
 
 
 def add_weights_arguments(parser: argparse.ArgumentParser) -> None:

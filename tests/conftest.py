@@ -51,3 +51,13 @@ def run_folder_from(stdout: str) -> Path:
     lines = [line for line in stdout.splitlines() if line.startswith("run folder: ")]
     assert lines, f"no 'run folder:' line in:\n{stdout}"
     return Path(lines[-1].split(": ", 1)[1])
+
+
+def one_line_error(proc, *fragments):
+    """A tool that failed the way every tool must: exit 2, one `error:` line holding ``fragments``."""
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    for fragment in fragments:
+        assert fragment in errors[0], errors[0]
+    return errors[0]

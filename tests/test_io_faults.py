@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from conftest import run_folder_from, run_tool, tiny_overrides
+from conftest import one_line_error, run_folder_from, run_tool, tiny_overrides
 from paddle_sqz.train.checkpoint import load_checkpoint, read_weights
 
 
@@ -49,15 +49,6 @@ def trained(tiny_demo, tmp_path_factory):
     out = tmp_path_factory.mktemp("io_faults")
     return run_folder_from(run_tool("train.py", "--cfg", "demo",
                                     *tiny_overrides(tiny_demo, out, "train.epochs=1")).stdout)
-
-
-def one_line_error(proc, *fragments):
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], errors[0]
-    return errors[0]
 
 
 def fill(folder, leave_bytes):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT, run_folder_from, run_tool, tiny_overrides
+from conftest import ROOT, one_line_error, run_folder_from, run_tool, tiny_overrides
 from paddle_sqz.errors import SqzError
 from paddle_sqz.train.checkpoint import load_checkpoint, read_weights, save_pdparams, save_weights
 from paddle_sqz.train.lock import RunLock
@@ -30,15 +30,6 @@ class Payload:
 
     def __reduce__(self):
         return (open, (self.marker, "w"))
-
-
-def one_line_error(proc, *fragments):
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    for fragment in fragments:
-        assert fragment in errors[0], errors[0]
-    return errors[0]
 
 
 @pytest.fixture(scope="module")

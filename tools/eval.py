@@ -9,8 +9,7 @@ A Quick Draw run is evaluated on the test fold of its data folder, or with
 import argparse
 
 import _bootstrap  # noqa: F401
-from paddle_sqz.cli import add_weights_arguments, run_tool
-from paddle_sqz.deploy.engines import ENGINES
+from paddle_sqz.cli import add_engine_argument, add_weights_arguments, run_tool
 
 
 def main(argv=None) -> int:
@@ -21,11 +20,7 @@ def main(argv=None) -> int:
                         help="Quick Draw runs: evaluate every drawing of this folder of <class>.npy files "
                              "(default: the test fold of the run's data.folder)")
     add_weights_arguments(parser)
-    parser.add_argument("--engine", choices=ENGINES, default="dygraph",
-                        help="dygraph (default); inference: the run's export on Paddle Inference (oneDNN on CPU, "
-                             "GPU when present); onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on "
-                             "ONNX Runtime (pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. "
-                             "RUN/export is made when missing; same preprocessing and labels on every engine")
+    add_engine_argument(parser)
     parser.add_argument("--out", metavar="DIR", help="where to write eval.json and confusion.png (default RUN/eval)")
     args = parser.parse_args(argv)
     from paddle_sqz.tasks.evaluate import evaluate_run

@@ -9,8 +9,7 @@ import argparse
 import sys
 
 import _bootstrap  # noqa: F401
-from paddle_sqz.cli import add_weights_arguments, run_tool
-from paddle_sqz.deploy.engines import ENGINES
+from paddle_sqz.cli import add_engine_argument, add_weights_arguments, run_tool
 
 
 def main(argv=None) -> int:
@@ -19,11 +18,7 @@ def main(argv=None) -> int:
     parser.add_argument("inputs", nargs="+", metavar="IMAGE_OR_FOLDER")
     parser.add_argument("--topk", type=int, default=3, help="how many classes to show per image")
     add_weights_arguments(parser)
-    parser.add_argument("--engine", choices=ENGINES, default="dygraph",
-                        help="dygraph (default); inference: the run's export on Paddle Inference (oneDNN on CPU, "
-                             "GPU when present); onnxruntime / onnxruntime-int8: model.onnx / model_int8.onnx on "
-                             "ONNX Runtime (pip install 'paddle_sqz[onnx]'); lite: the .nb on Paddle Lite. "
-                             "RUN/export is made when missing; same preprocessing and labels on every engine")
+    add_engine_argument(parser)
     parser.add_argument("--out", metavar="FILE.csv|FILE.json",
                         help="also write every image's path, top-k names and probabilities (or its error)")
     parser.add_argument("--plot", action="store_true",
